@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The contract between the BPF programs and the exporter: map keys, map
+ * values and the enums that index them. Fixed-width types only, so that
+ * clang -target bpf and g++ lay every struct out the same way; the C++ side
+ * checks the sizes with static_assert.
+ *
+ * The BPF side gets the __u* types from vmlinux.h, the C++ side from
+ * <linux/types.h>; include one of those before this header.
+ */
+#ifndef ACCEPT4_EXPORTER_BPF_ACCEPT4_H_
+#define ACCEPT4_EXPORTER_BPF_ACCEPT4_H_
+
+#define ACCEPT4_COMM_LEN 16
+
+/* family value when the fd is not an open socket */
+#define ACCEPT4_FAMILY_UNKNOWN 0xffff
+
+/*
+ * Duration buckets are powers of two of nanoseconds. Bucket 0 holds every
+ * call shorter than 2^ACCEPT4_DURATION_MIN_SHIFT ns (about 1 us); bucket i
+ * holds calls shorter than 2^(ACCEPT4_DURATION_MIN_SHIFT + i) ns; the last one
+ * holds everything longer (about 34 s and up), and becomes le="+Inf".
+ */
+#define ACCEPT4_DURATION_MIN_SHIFT 10
+#define ACCEPT4_DURATION_BUCKETS 27
+
+/*
+ * Backlog buckets: bucket 0 holds a queue length of 0, bucket i a length
+ * below 2^i (upper bound 2^i - 1); the last one holds everything longer.
+ */
+#define ACCEPT4_BACKLOG_BUCKETS 18
+
+/*
+ * The overflow array counts calls that found the stats map full, one slot per
+ * syscall and errno, so that totals per syscall and errno stay exact.
+ * Slot 0 is success; an errno at or above the last slot is clamped to it.
+ */
+#define ACCEPT4_OVERFLOW_ERRNO_SLOTS 1024
+
+enum accept4_syscall {
+	ACCEPT4_SYSCALL_ACCEPT4 = 0,
+	ACCEPT4_SYSCALL_ACCEPT = 1,
+	ACCEPT4_SYSCALL_MAX,
+};
+
+/* whether the listening *file* would block (its O_NONBLOCK), not the new socket */
+enum accept4_listener {
+	ACCEPT4_LISTENER_UNKNOWN = 0,
+	ACCEPT4_LISTENER_BLOCKING = 1,
+	ACCEPT4_LISTENER_NONBLOCKING = 2,
+	ACCEPT4_LISTENER_MAX,
+};
+
+/* Key of the stats map: one entry per series. Zeroed before it is filled. */
+struct accept4_key {
+	__u32 tgid;    /* 0 when the pid label is disabled */
+	__s32 flags;   /* accept4 flags argument as passed; 0 for accept */
+	__s32 result;  /* 0 on success, -errno on failure */
+	__u16 family;  /* listener's sk_family, or ACCEPT4_FAMILY_UNKNOWN */
+	__u16 port;    /* listener's local port for inet, 0 otherwise or when disabled */
+	__u8 syscall;  /* enum accept4_syscall */
+	__u8 listener; /* enum accept4_listener */
+	__u8 pad[2];
+	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
+};
+
+/* Value of the stats map, one copy per CPU; user space sums them. */
+struct accept4_value {
+	__u64 calls;
+	/* calls whose enter was seen, so whose duration is known */
+	__u64 timed_calls;
+	__u64 duration_ns_sum;
+	__u64 duration_buckets[ACCEPT4_DURATION_BUCKETS];
+	/* calls on a listening inet or unix stream socket, whose queue was read */
+	__u64 backlog_samples;
+	__u64 backlog_sum;
+	/* sk_max_ack_backlog seen by the latest sample on this CPU */
+	__u64 backlog_limit;
+	__u64 backlog_buckets[ACCEPT4_BACKLOG_BUCKETS];
+};
+
+/* What the enter program learns about a call, kept per thread until exit. */
+struct accept4_inflight {
+	__u64 start_ns;
+	__u32 backlog;
+	__u32 backlog_limit;
+	__s32 flags;
+	__u16 family;
+	__u16 port;
+	__u8 syscall;
+	__u8 listener;
+	__u8 has_backlog;
+	__u8 pad;
+};
+
+#endif /* ACCEPT4_EXPORTER_BPF_ACCEPT4_H_ */

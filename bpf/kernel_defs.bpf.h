@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Constants that the kernel defines as preprocessor macros, which BTF (and so
+ * vmlinux.h) does not carry. Values are the kernel's uapi ones.
+ */
+#ifndef ACCEPT4_EXPORTER_BPF_KERNEL_DEFS_BPF_H_
+#define ACCEPT4_EXPORTER_BPF_KERNEL_DEFS_BPF_H_
+
+/* include/uapi/linux/stat.h */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/*
+ * include/uapi/asm-generic/fcntl.h. alpha, mips, parisc and sparc use other
+ * values; this exporter is built for x86_64 and arm64, which use these.
+ */
+#define O_NONBLOCK 00004000
+
+/* include/linux/socket.h */
+#define AF_INET 2
+#define AF_INET6 10
+
+#endif /* ACCEPT4_EXPORTER_BPF_KERNEL_DEFS_BPF_H_ */

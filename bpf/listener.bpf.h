@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the listening fd is, read from kernel memory through the task's fd
+ * table. The accept4 addr/addrlen arguments are user memory that may be NULL
+ * or change under us, so they are never read.
+ */
+#ifndef ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_
+#define ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_
+
+#include "accept4.h"
+#include "kernel_defs.bpf.h"
+
+static __always_inline struct file *current_fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/*
+ * Fills family, listener mode, port and backlog of the call. An fd that is
+ * not an open socket leaves family and listener unknown.
+ */
+static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
+{
+	struct file *file = current_fd_file(fd);
+	struct socket *sock;
+	struct sock *sk;
+
+	call->family = ACCEPT4_FAMILY_UNKNOWN;
+	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	/* O_PATH fds of socket inodes are S_IFSOCK too but have no struct socket */
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sock || !sk)
+		return;
+
+	/* the listening file's O_NONBLOCK decides whether accept waits */
+	call->listener = (BPF_CORE_READ(file, f_flags) & O_NONBLOCK) ?
+		ACCEPT4_LISTENER_NONBLOCKING : ACCEPT4_LISTENER_BLOCKING;
+	call->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (call->family == AF_INET || call->family == AF_INET6)
+		call->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
+		call->backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+		call->backlog_limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
+		call->has_backlog = 1;
+	}
+}
+
+#endif /* ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_ */

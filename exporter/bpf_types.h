@@ -1,0 +1,13 @@
+// The BPF/C++ contract (bpf/accept4.h) for the C++ side, with its layout
+// pinned: the kernel writes these structs and we read them byte for byte.
+#pragma once
+
+#include <linux/types.h>
+
+#include "accept4.h"
+
+static_assert(sizeof(accept4_key) == 36, "accept4_key layout changed: update the BPF side too");
+static_assert(sizeof(accept4_value) ==
+                  8 * (6 + ACCEPT4_DURATION_BUCKETS + ACCEPT4_BACKLOG_BUCKETS),
+              "accept4_value layout changed: update the BPF side too");
+static_assert(sizeof(accept4_inflight) == 32, "accept4_inflight layout changed");

@@ -1,0 +1,55 @@
+// The exporter's YAML configuration: parsed, validated, and with defaults
+// from the embedded config/default.yaml.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace accept4_exporter {
+
+enum class AttachMode { kAuto, kTracepoint, kFentry };
+
+struct Config {
+  std::chrono::milliseconds poll_interval{5000};
+  bool label_pid = true;
+  bool label_port = false;
+  uint32_t max_series = 16384;
+  uint32_t max_inflight_calls = 16384;
+  // Unset: twice poll_interval.
+  std::optional<std::chrono::milliseconds> exited_process_grace_period;
+  std::string include_comm;  // regex, fully anchored; empty: all
+  std::string exclude_comm;  // regex, fully anchored; empty: none
+  std::vector<uint32_t> pids;
+  std::vector<std::string> cgroup_path_prefixes;
+  AttachMode attach_mode = AttachMode::kAuto;
+
+  std::chrono::milliseconds grace_period() const {
+    return exited_process_grace_period.value_or(2 * poll_interval);
+  }
+};
+
+// One line: `config file "<source>": key "<key>": <problem>`.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The documented default config compiled into the binary.
+extern const char* const kEmbeddedDefaultConfig;
+
+// Parses YAML text; `source` names it in errors (a path or "embedded default").
+Config ParseConfig(const std::string& text, const std::string& source);
+
+// Reads and parses a file; an empty path gives the embedded default.
+Config LoadConfig(const std::string& path);
+
+// "5s", "250ms", "1m30s" in Prometheus' duration syntax.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+const char* AttachModeName(AttachMode mode);
+
+}  // namespace accept4_exporter

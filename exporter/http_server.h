@@ -1,0 +1,41 @@
+// The HTTP side: prometheus-cpp's Exposer (civetweb) serving the metrics
+// path, plus the landing page and health endpoints that exporters serve.
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+
+#include <memory>
+#include <string>
+
+namespace accept4_exporter {
+
+struct HttpOptions {
+  std::string listen_address = ":10044";  // [host]:port
+  std::string telemetry_path = "/metrics";
+  unsigned max_requests = 40;
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving. Throws std::runtime_error naming the address
+  // when it cannot be used (bad syntax, in use, no permission).
+  explicit HttpServer(const HttpOptions& options);
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& collectable);
+  // The port actually bound (differs from the requested one for port 0).
+  int port() const;
+
+ private:
+  HttpOptions options_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+// ":10044" -> "0.0.0.0:10044"; "host:port" kept. Throws on bad syntax.
+std::string CivetListeningPort(const std::string& listen_address);
+
+}  // namespace accept4_exporter

@@ -1,0 +1,75 @@
+#include "poller.h"
+
+#include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+
+namespace accept4_exporter {
+namespace {
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+size_t CountKeys(int map_fd) {
+  __u32 key;
+  size_t count = 0;
+  const void* previous = nullptr;
+  while (bpf_map_get_next_key(map_fd, previous, &key) == 0) {
+    previous = &key;
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+Poller::Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector,
+               SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval)
+    : reader_(reader),
+      inflight_fd_(inflight_fd),
+      collector_(collector),
+      self_(self),
+      labels_(labels),
+      interval_(interval) {}
+
+Poller::~Poller() { Stop(); }
+
+void Poller::PollOnce() {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    MapSnapshot snapshot = reader_.Read();
+    collector_.Publish(BuildAcceptFamilies(snapshot, labels_));
+    const double now = Seconds(std::chrono::system_clock::now().time_since_epoch());
+    self_.RecordRead(Seconds(std::chrono::steady_clock::now() - started), now,
+                     static_cast<double>(snapshot.stats.size()),
+                     static_cast<double>(CountKeys(inflight_fd_)));
+  } catch (const std::exception& e) {
+    self_.RecordReadError();
+    spdlog::error("reading BPF maps: {}", e.what());
+  }
+}
+
+void Poller::Start() {
+  PollOnce();
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Poller::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Poller::Run() {
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    lock.unlock();
+    PollOnce();
+    lock.lock();
+  }
+}
+
+}  // namespace accept4_exporter

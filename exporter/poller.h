@@ -1,0 +1,49 @@
+// Reads the maps every poll interval and publishes the result to the
+// collector, on a thread of its own.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "map_reader.h"
+#include "metrics_builder.h"
+#include "self_metrics.h"
+#include "snapshot_collector.h"
+
+namespace accept4_exporter {
+
+class Poller {
+ public:
+  Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector, SelfMetrics& self,
+         LabelOptions labels, std::chrono::milliseconds interval);
+  ~Poller();
+
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // One pass, on the caller's thread. Never throws: a failed read is logged
+  // and counted, and /metrics keeps the previous pass.
+  void PollOnce();
+
+  void Start();
+  void Stop();
+
+ private:
+  void Run();
+
+  MapReader& reader_;
+  int inflight_fd_;
+  SnapshotCollector& collector_;
+  SelfMetrics& self_;
+  LabelOptions labels_;
+  std::chrono::milliseconds interval_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace accept4_exporter
