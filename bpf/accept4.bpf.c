@@ -21,6 +21,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the exporter through the skeleton's rodata before load. */
 const volatile bool with_pid = true;
 const volatile bool with_port = false;
+/* count only the processes in tgid_filter (filters.pids) */
+const volatile bool filter_tgids = false;
 
 /* Calls between enter and exit, by thread id. */
 struct {
@@ -57,13 +59,34 @@ struct {
 	__type(value, __u64);
 } watched_tgids SEC(".maps");
 
+/* filters.pids; only looked at when filter_tgids is set */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgid_filter SEC(".maps");
+
 static const struct accept4_value zero_value;
+
+/* false when the config's filters leave the current process out */
+static __always_inline bool wanted(__u64 pid_tgid)
+{
+	__u32 tgid = (__u32)(pid_tgid >> 32);
+
+	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+		return false;
+	return true;
+}
 
 static __always_inline int on_enter(int fd, int flags, enum accept4_syscall syscall)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
 	struct accept4_inflight call = {};
 
+	if (!wanted(pid_tgid))
+		return 0;
 	call.syscall = syscall;
 	call.flags = flags;
 	describe_listener(fd, &call);
@@ -133,6 +156,8 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	bool timed = false;
 	__u32 bucket;
 
+	if (!wanted(pid_tgid))
+		return 0;
 	entered = bpf_map_lookup_elem(&inflight, &tid);
 	if (entered && entered->syscall == syscall) {
 		call = *entered;

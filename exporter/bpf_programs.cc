@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <stdexcept>
@@ -57,6 +58,7 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
 
   skeleton_->rodata->with_pid = options.with_pid;
   skeleton_->rodata->with_port = options.with_port;
+  skeleton_->rodata->filter_tgids = !options.pids.empty();
   struct {
     bpf_map* map;
     uint32_t entries;
@@ -64,6 +66,7 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
       {skeleton_->maps.stats, options.max_series},
       {skeleton_->maps.inflight, options.max_inflight_calls},
       {skeleton_->maps.watched_tgids, options.max_watched_processes},
+      {skeleton_->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
   };
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
@@ -74,6 +77,14 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
 
   if (int err = accept4_bpf__load(skeleton_.get()); err != 0) {
     throw std::runtime_error("loading BPF programs: " + ErrorText(err));
+  }
+
+  const uint8_t wanted = 1;
+  for (uint32_t pid : options.pids) {
+    if (bpf_map__update_elem(skeleton_->maps.tgid_filter, &pid, sizeof(pid), &wanted,
+                             sizeof(wanted), BPF_ANY) != 0) {
+      throw std::runtime_error("filling the pid filter map: " + ErrorText(errno));
+    }
   }
 
   bpf_program* programs[] = {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct accept4_bpf;
 
@@ -16,6 +17,8 @@ struct ProgramOptions {
   uint32_t max_series = 16384;
   uint32_t max_inflight_calls = 16384;
   uint32_t max_watched_processes = 16384;
+  // Count only these processes (by tgid); empty: all.
+  std::vector<uint32_t> pids;
 };
 
 class BpfPrograms {

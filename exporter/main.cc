@@ -54,6 +54,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
     program_options.with_port = config.label_port;
     program_options.max_series = config.max_series;
     program_options.max_inflight_calls = config.max_inflight_calls;
+    program_options.pids = config.pids;
     accept4_exporter::BpfPrograms programs(program_options);
     spdlog::info("attached to the accept paths mode={}", programs.attach_mode());
 

@@ -1,0 +1,153 @@
+#include "exporter_process.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace accept4_test {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::string MakeTempDir() {
+  char dir[] = "/tmp/accept4_test.XXXXXX";
+  if (!mkdtemp(dir)) return "/tmp";
+  return dir;
+}
+
+// Forks and execs the exporter with stdout/stderr redirected to files.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdout_path,
+            const std::string& stderr_path) {
+  std::vector<std::string> argv_strings = {ExporterBinary()};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(out, STDOUT_FILENO);
+  dup2(err, STDERR_FILENO);
+  std::vector<char*> argv;
+  for (auto& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+std::string ExporterBinary() { return ACCEPT4_EXPORTER_BINARY; }
+
+ExitResult RunExporterToExit(const std::vector<std::string>& args) {
+  const std::string dir = MakeTempDir();
+  ExitResult result;
+  const pid_t pid = Spawn(args, dir + "/stdout", dir + "/stderr");
+  result.exit_code = WaitExit(pid, std::chrono::seconds(20));
+  result.stdout_text = ReadFile(dir + "/stdout");
+  result.stderr_text = ReadFile(dir + "/stderr");
+  std::system(("rm -rf " + dir).c_str());
+  return result;
+}
+
+ExporterProcess::ExporterProcess(const std::string& config_yaml,
+                                 const std::vector<std::string>& extra_args)
+    : dir_(MakeTempDir()), config_path_(dir_ + "/config.yaml"), stderr_path_(dir_ + "/stderr") {
+  std::vector<std::string> args = {"--web.listen-address=127.0.0.1:0"};
+  if (!config_yaml.empty()) {
+    std::ofstream(config_path_) << config_yaml;
+    args.push_back("--config.file=" + config_path_);
+  }
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = Spawn(args, dir_ + "/stdout", stderr_path_);
+
+  static const std::regex kListening(R"(msg="listening .*port=(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    const std::string log = ReadFile(stderr_path_);
+    if (std::regex_search(log, match, kListening)) {
+      port_ = std::stoi(match[1]);
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      ADD_FAILURE() << "accept4_exporter exited during start-up: " << log;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "accept4_exporter did not listen within 20 s: " << ReadFile(stderr_path_);
+}
+
+ExporterProcess::~ExporterProcess() {
+  if (pid_ > 0) Stop(SIGTERM);
+  std::system(("rm -rf " + dir_).c_str());
+}
+
+std::string ExporterProcess::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+MetricsText ExporterProcess::ScrapeAfter(std::chrono::system_clock::time_point after) {
+  const double after_seconds =
+      std::chrono::duration<double>(after.time_since_epoch()).count();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    const HttpResponse response = HttpGet(url("/metrics"));
+    if (response.status == 200) {
+      MetricsText metrics(response.body);
+      const double read_at = metrics.Value("accept4_exporter_last_map_read_timestamp_seconds");
+      const double took = metrics.Value("accept4_exporter_map_read_duration_seconds");
+      // the timestamp is taken when a read ends; it began `took` earlier
+      if (!std::isnan(read_at) && read_at - took > after_seconds) return metrics;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "no map read after the calls within 20 s; last response " << response.status
+                    << " " << response.error;
+      return MetricsText("");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+int ExporterProcess::Stop(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  const int code = WaitExit(pid_, timeout);
+  pid_ = -1;
+  port_ = 0;
+  return code;
+}
+
+std::string ExporterProcess::StderrText() const { return ReadFile(stderr_path_); }
+
+}  // namespace accept4_test

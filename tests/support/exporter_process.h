@@ -1,0 +1,64 @@
+// Runs the real accept4_exporter binary for a test: a config file of the
+// test's own, an ephemeral port, stderr captured, stopped with a signal.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "http_get.h"
+#include "metrics_text.h"
+
+namespace accept4_test {
+
+// Path of the binary under test, set by CMake.
+std::string ExporterBinary();
+
+// Runs the binary to completion (for --help, bad flags, --config.check).
+struct ExitResult {
+  int exit_code = -1;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+ExitResult RunExporterToExit(const std::vector<std::string>& args);
+
+class ExporterProcess {
+ public:
+  // Writes `config_yaml` (when not empty) to a file, starts the exporter
+  // with it on 127.0.0.1:0 plus `extra_args`, and waits until it listens.
+  // Fails the calling test (ADD_FAILURE) if it exits or does not listen.
+  explicit ExporterProcess(const std::string& config_yaml,
+                           const std::vector<std::string>& extra_args = {});
+  ~ExporterProcess();
+
+  ExporterProcess(const ExporterProcess&) = delete;
+  ExporterProcess& operator=(const ExporterProcess&) = delete;
+
+  bool running() const { return port_ != 0; }
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;
+  const std::string& config_path() const { return config_path_; }
+
+  // Scrapes /metrics once a map read has started after `after` (system
+  // clock), so everything done before `after` is in it.
+  MetricsText ScrapeAfter(std::chrono::system_clock::time_point after);
+  // Same, waiting for a read that starts from now.
+  MetricsText ScrapeFresh() { return ScrapeAfter(std::chrono::system_clock::now()); }
+
+  // Sends `signal` and waits up to `timeout` for the exit; the exit code, or
+  // -1 when it had to be killed.
+  int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::string StderrText() const;
+
+ private:
+  std::string dir_;
+  std::string config_path_;
+  std::string stderr_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace accept4_test
