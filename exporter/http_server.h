@@ -14,6 +14,8 @@ struct HttpOptions {
   std::string listen_address = ":10044";  // [host]:port
   std::string telemetry_path = "/metrics";
   unsigned max_requests = 40;
+  // exporter-toolkit web config (TLS, basic auth); empty: plain HTTP.
+  std::string web_config_file;
 };
 
 class HttpServer {

@@ -69,7 +69,8 @@ int Run(const accept4_exporter::CliOptions& cli) {
                            {config.label_pid, config.label_port}, config.poll_interval);
     poller.Start();
 
-    accept4_exporter::HttpServer server({cli.listen_address, cli.telemetry_path, cli.max_requests});
+    accept4_exporter::HttpServer server(
+        {cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
     server.RegisterCollectable(collector);
     server.RegisterCollectable(registry);
     spdlog::info("listening address={} port={} path={}", cli.listen_address, server.port(),
