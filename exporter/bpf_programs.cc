@@ -51,8 +51,6 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
                              strerror(errno) +
                              "): this kernel needs CONFIG_DEBUG_INFO_BTF=y for the CO-RE programs");
   }
-  EnsureTracefsMounted();
-
   skeleton_.reset(accept4_bpf__open());
   if (!skeleton_) throw std::runtime_error("opening BPF object: " + ErrorText(errno));
 
@@ -87,6 +85,8 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
     }
   }
 
+  // After the load, so that missing privileges are reported as such first.
+  EnsureTracefsMounted();
   bpf_program* programs[] = {
       skeleton_->progs.handle_enter_accept4, skeleton_->progs.handle_exit_accept4,
       skeleton_->progs.handle_enter_accept,  skeleton_->progs.handle_exit_accept,
@@ -107,15 +107,16 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) {
   }
 }
 
-BpfPrograms::~BpfPrograms() = default;
+BpfPrograms::~BpfPrograms() {
+  skeleton_.reset();
+  spdlog::debug("BPF programs detached and freed");
+}
 
 int BpfPrograms::stats_fd() const { return bpf_map__fd(skeleton_->maps.stats); }
 int BpfPrograms::overflow_fd() const { return bpf_map__fd(skeleton_->maps.overflow); }
 int BpfPrograms::watched_tgids_fd() const { return bpf_map__fd(skeleton_->maps.watched_tgids); }
 int BpfPrograms::inflight_fd() const { return bpf_map__fd(skeleton_->maps.inflight); }
-uint32_t BpfPrograms::stats_capacity() const {
-  return bpf_map__max_entries(skeleton_->maps.stats);
-}
+uint32_t BpfPrograms::stats_capacity() const { return bpf_map__max_entries(skeleton_->maps.stats); }
 uint32_t BpfPrograms::inflight_capacity() const {
   return bpf_map__max_entries(skeleton_->maps.inflight);
 }

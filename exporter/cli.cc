@@ -17,7 +17,8 @@ CliResult ParseCommandLine(const std::vector<std::string>& args) {
   app.option_defaults()->always_capture_default();
   app.add_option("--web.listen-address", options.listen_address,
                  "Address to listen on for HTTP, as [host]:port");
-  app.add_option("--web.telemetry-path", options.telemetry_path, "Path under which to serve metrics")
+  app.add_option("--web.telemetry-path", options.telemetry_path,
+                 "Path under which to serve metrics")
       ->check([](const std::string& path) {
         return !path.empty() && path[0] == '/' && path != "/" ? std::string()
                                                               : "must start with / and not be /";
@@ -47,8 +48,7 @@ CliResult ParseCommandLine(const std::vector<std::string>& args) {
     return result;
   } catch (const CLI::ParseError& e) {
     result.exit_code = 2;
-    result.output = std::string("accept4_exporter: error: ") + e.what() +
-                    " (see --help)\n";
+    result.output = std::string("accept4_exporter: error: ") + e.what() + " (see --help)\n";
     return result;
   }
   result.options = options;

@@ -1,8 +1,7 @@
 #include "config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <string.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <fstream>
@@ -100,8 +99,7 @@ class Parser {
 }  // namespace
 
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  static const std::regex kDuration(
-      "(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
+  static const std::regex kDuration("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
   std::smatch match;
   if (text.empty() || !std::regex_match(text, match, kDuration)) return std::nullopt;
   constexpr long long kUnitsMs[] = {3600000, 60000, 1000, 1};
@@ -138,13 +136,15 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   }
   Config config;
   if (root.IsNull()) return config;
-  parser.CheckKeys(root, "",
-                   {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
-                    "attach_mode"});
+  parser.CheckKeys(
+      root, "",
+      {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters", "attach_mode"});
 
-  if (root["poll_interval"]) config.poll_interval = parser.Duration(root["poll_interval"], "poll_interval");
+  if (root["poll_interval"])
+    config.poll_interval = parser.Duration(root["poll_interval"], "poll_interval");
   if (const YAML::Node labels = root["labels"]; labels && !labels.IsNull()) {
-    if (!labels.IsMap()) parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
+    if (!labels.IsMap())
+      parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
     for (const auto& item : labels) {
       const std::string name = item.first.as<std::string>();
       if (name != "pid" && name != "port") {
@@ -157,7 +157,8 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
     parser.CheckKeys(maps, "maps", {"max_series", "max_inflight_calls"});
-    if (maps["max_series"]) config.max_series = parser.PositiveInt(maps["max_series"], "maps.max_series");
+    if (maps["max_series"])
+      config.max_series = parser.PositiveInt(maps["max_series"], "maps.max_series");
     if (maps["max_inflight_calls"]) {
       config.max_inflight_calls =
           parser.PositiveInt(maps["max_inflight_calls"], "maps.max_inflight_calls");

@@ -1,7 +1,7 @@
 #include "http_server.h"
 
-#include <arpa/inet.h>
 #include <CivetServer.h>
+#include <arpa/inet.h>
 #include <civetweb.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -66,7 +66,8 @@ void CheckBindable(const std::string& civet_port, const std::string& listen_addr
   const int rc = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
   const int err = errno;
   close(fd);
-  if (rc != 0) throw std::runtime_error("listening on \"" + listen_address + "\": " + strerror(err));
+  if (rc != 0)
+    throw std::runtime_error("listening on \"" + listen_address + "\": " + strerror(err));
 }
 
 }  // namespace
@@ -74,7 +75,8 @@ void CheckBindable(const std::string& civet_port, const std::string& listen_addr
 std::string CivetListeningPort(const std::string& listen_address) {
   const size_t colon = listen_address.rfind(':');
   if (colon == std::string::npos) {
-    throw std::runtime_error("listening on \"" + listen_address + "\": missing port, use [host]:port");
+    throw std::runtime_error("listening on \"" + listen_address +
+                             "\": missing port, use [host]:port");
   }
   const std::string host = colon == 0 ? "0.0.0.0" : listen_address.substr(0, colon);
   const std::string port = listen_address.substr(colon + 1);

@@ -20,25 +20,37 @@ constexpr std::array<std::pair<uint32_t, const char*>, 2> kFlagNames = {{
 
 // include/linux/socket.h, indexed by value.
 constexpr std::array<const char*, 46> kFamilyNames = {
-    "AF_UNSPEC",    "AF_UNIX",      "AF_INET",  "AF_AX25",   "AF_IPX",      "AF_APPLETALK",
-    "AF_NETROM",    "AF_BRIDGE",    "AF_ATMPVC", "AF_X25",   "AF_INET6",    "AF_ROSE",
-    "AF_DECnet",    "AF_NETBEUI",   "AF_SECURITY", "AF_KEY", "AF_NETLINK",  "AF_PACKET",
-    "AF_ASH",       "AF_ECONET",    "AF_ATMSVC", "AF_RDS",   "AF_SNA",      "AF_IRDA",
-    "AF_PPPOX",     "AF_WANPIPE",   "AF_LLC",   "AF_IB",     "AF_MPLS",     "AF_CAN",
-    "AF_TIPC",      "AF_BLUETOOTH", "AF_IUCV",  "AF_RXRPC",  "AF_ISDN",     "AF_PHONET",
-    "AF_IEEE802154", "AF_CAIF",     "AF_ALG",   "AF_NFC",    "AF_VSOCK",    "AF_KCM",
-    "AF_QIPCRTR",   "AF_SMC",       "AF_XDP",   "AF_MCTP",
+    "AF_UNSPEC",     "AF_UNIX",      "AF_INET",     "AF_AX25",  "AF_IPX",     "AF_APPLETALK",
+    "AF_NETROM",     "AF_BRIDGE",    "AF_ATMPVC",   "AF_X25",   "AF_INET6",   "AF_ROSE",
+    "AF_DECnet",     "AF_NETBEUI",   "AF_SECURITY", "AF_KEY",   "AF_NETLINK", "AF_PACKET",
+    "AF_ASH",        "AF_ECONET",    "AF_ATMSVC",   "AF_RDS",   "AF_SNA",     "AF_IRDA",
+    "AF_PPPOX",      "AF_WANPIPE",   "AF_LLC",      "AF_IB",    "AF_MPLS",    "AF_CAN",
+    "AF_TIPC",       "AF_BLUETOOTH", "AF_IUCV",     "AF_RXRPC", "AF_ISDN",    "AF_PHONET",
+    "AF_IEEE802154", "AF_CAIF",      "AF_ALG",      "AF_NFC",   "AF_VSOCK",   "AF_KCM",
+    "AF_QIPCRTR",    "AF_SMC",       "AF_XDP",      "AF_MCTP",
 };
 
 // Kernel-internal errnos (include/linux/errno.h) that may reach a tracepoint
 // before the syscall layer turns them into EINTR; libc does not name them.
 constexpr std::array<std::pair<int, const char*>, 19> kKernelErrnoNames = {{
-    {512, "ERESTARTSYS"},   {513, "ERESTARTNOINTR"},  {514, "ERESTARTNOHAND"},
-    {515, "ENOIOCTLCMD"},   {516, "ERESTART_RESTARTBLOCK"}, {517, "EPROBE_DEFER"},
-    {518, "EOPENSTALE"},    {519, "ENOPARAM"},        {521, "EBADHANDLE"},
-    {522, "ENOTSYNC"},      {523, "EBADCOOKIE"},      {524, "ENOTSUPP"},
-    {525, "ETOOSMALL"},     {526, "ESERVERFAULT"},    {527, "EBADTYPE"},
-    {528, "EJUKEBOX"},      {529, "EIOCBQUEUED"},     {530, "ERECALLCONFLICT"},
+    {512, "ERESTARTSYS"},
+    {513, "ERESTARTNOINTR"},
+    {514, "ERESTARTNOHAND"},
+    {515, "ENOIOCTLCMD"},
+    {516, "ERESTART_RESTARTBLOCK"},
+    {517, "EPROBE_DEFER"},
+    {518, "EOPENSTALE"},
+    {519, "ENOPARAM"},
+    {521, "EBADHANDLE"},
+    {522, "ENOTSYNC"},
+    {523, "EBADCOOKIE"},
+    {524, "ENOTSUPP"},
+    {525, "ETOOSMALL"},
+    {526, "ESERVERFAULT"},
+    {527, "EBADTYPE"},
+    {528, "EJUKEBOX"},
+    {529, "EIOCBQUEUED"},
+    {530, "ERECALLCONFLICT"},
     {531, "ENOGRACE"},
 }};
 

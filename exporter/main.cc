@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http_server.h"
+#include "listener_waker.h"
 #include "logging.h"
 #include "map_reader.h"
 #include "poller.h"
@@ -64,16 +65,16 @@ int Run(const accept4_exporter::CliOptions& cli) {
     self.SetReloadResult(true, UnixNow());
     auto collector = std::make_shared<accept4_exporter::SnapshotCollector>();
     accept4_exporter::MapReader reader(programs.stats_fd(), programs.overflow_fd(),
-                              accept4_exporter::ReadMethod::kBatch);
+                                       accept4_exporter::ReadMethod::kBatch);
     accept4_exporter::Poller poller(reader, programs.inflight_fd(), *collector, self,
-                           {config.label_pid, config.label_port}, config.poll_interval);
+                                    {config.label_pid, config.label_port}, config.poll_interval);
     poller.Start();
 
-    accept4_exporter::HttpServer server(
-        {cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
-    server.RegisterCollectable(collector);
-    server.RegisterCollectable(registry);
-    spdlog::info("listening address={} port={} path={}", cli.listen_address, server.port(),
+    auto server = std::make_unique<accept4_exporter::HttpServer>(accept4_exporter::HttpOptions{
+        cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
+    server->RegisterCollectable(collector);
+    server->RegisterCollectable(registry);
+    spdlog::info("listening address={} port={} path={}", cli.listen_address, server->port(),
                  cli.telemetry_path);
 
     for (;;) {
@@ -86,6 +87,11 @@ int Run(const accept4_exporter::CliOptions& cli) {
       spdlog::info("{}: shutting down", strsignal(signal));
       break;
     }
+    // Stop serving first, then stop reading; the programs go last (RAII).
+    accept4_exporter::RunWhileWakingListener(server->port(), [&] { server.reset(); });
+    spdlog::debug("HTTP server stopped");
+    poller.Stop();
+    spdlog::debug("poller stopped");
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitSetupFailed;
@@ -96,7 +102,8 @@ int Run(const accept4_exporter::CliOptions& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const accept4_exporter::CliResult cli = accept4_exporter::ParseCommandLine({argv + 1, argv + argc});
+  const accept4_exporter::CliResult cli =
+      accept4_exporter::ParseCommandLine({argv + 1, argv + argc});
   if (!cli.options) {
     std::fputs(cli.output.c_str(), cli.exit_code == 0 ? stdout : stderr);
     return cli.exit_code;

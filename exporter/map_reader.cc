@@ -23,11 +23,13 @@ accept4_value SumPerCpu(const accept4_value* per_cpu, int cpus) {
     sum.calls += v.calls;
     sum.timed_calls += v.timed_calls;
     sum.duration_ns_sum += v.duration_ns_sum;
-    for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i) sum.duration_buckets[i] += v.duration_buckets[i];
+    for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i)
+      sum.duration_buckets[i] += v.duration_buckets[i];
     sum.backlog_samples += v.backlog_samples;
     sum.backlog_sum += v.backlog_sum;
     sum.backlog_limit = std::max(sum.backlog_limit, v.backlog_limit);
-    for (int i = 0; i < ACCEPT4_BACKLOG_BUCKETS; ++i) sum.backlog_buckets[i] += v.backlog_buckets[i];
+    for (int i = 0; i < ACCEPT4_BACKLOG_BUCKETS; ++i)
+      sum.backlog_buckets[i] += v.backlog_buckets[i];
   }
   return sum;
 }

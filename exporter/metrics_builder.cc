@@ -161,6 +161,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   }
 
   std::vector<MetricFamily> families;
+  // Each family is filled right after it is added: a later emplace_back may
+  // move the vector and invalidate references to earlier elements.
   MetricFamily& calls_family =
       families.emplace_back(Family("accept4_calls_total",
                                    "accept4(2) and accept(2) calls that returned, by process, "
@@ -194,13 +196,14 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
       Family("accept4_listen_backlog",
              "Connections waiting in the listen queue (sk_ack_backlog) when accept was entered.",
              MetricType::Histogram));
-  MetricFamily& limit_family = families.emplace_back(
-      Family("accept4_listen_backlog_limit",
-             "Listen queue limit (sk_max_ack_backlog) seen by the latest call.",
-             MetricType::Gauge));
   for (const auto& [labels, backlog] : backlogs) {
     ClientMetric& metric = backlog_family.metric.emplace_back(WithLabels(names.backlog, labels));
     metric.histogram = Cumulative(backlog.histogram, backlog_bounds);
+  }
+  MetricFamily& limit_family = families.emplace_back(Family(
+      "accept4_listen_backlog_limit",
+      "Largest listen queue limit (sk_max_ack_backlog) seen by the calls.", MetricType::Gauge));
+  for (const auto& [labels, backlog] : backlogs) {
     ClientMetric& limit = limit_family.metric.emplace_back(WithLabels(names.backlog, labels));
     limit.gauge.value = static_cast<double>(backlog.limit);
   }

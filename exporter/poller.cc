@@ -23,8 +23,8 @@ size_t CountKeys(int map_fd) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector,
-               SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval)
+Poller::Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector, SelfMetrics& self,
+               LabelOptions labels, std::chrono::milliseconds interval)
     : reader_(reader),
       inflight_fd_(inflight_fd),
       collector_(collector),

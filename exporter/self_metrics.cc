@@ -32,19 +32,19 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& atta
       inflight_entries_(GaugeFamily(registry, "accept4_exporter_map_entries",
                                     "Entries in a BPF map at the latest pass.")
                             .Add({{"map", "inflight"}})),
-      stats_capacity_(GaugeFamily(registry, "accept4_exporter_map_capacity",
-                                  "Maximum entries of a BPF map.")
-                          .Add({{"map", "stats"}})),
-      inflight_capacity_(GaugeFamily(registry, "accept4_exporter_map_capacity",
-                                     "Maximum entries of a BPF map.")
-                             .Add({{"map", "inflight"}})),
+      stats_capacity_(
+          GaugeFamily(registry, "accept4_exporter_map_capacity", "Maximum entries of a BPF map.")
+              .Add({{"map", "stats"}})),
+      inflight_capacity_(
+          GaugeFamily(registry, "accept4_exporter_map_capacity", "Maximum entries of a BPF map.")
+              .Add({{"map", "inflight"}})),
       reload_successful_(GaugeFamily(registry, "accept4_exporter_config_last_reload_successful",
                                      "Whether the latest config load (start or SIGHUP) succeeded.")
                              .Add({})),
-      reload_time_(
-          GaugeFamily(registry, "accept4_exporter_config_last_reload_success_timestamp_seconds",
-                      "Unix time of the latest successful config load.")
-              .Add({})) {
+      reload_time_(GaugeFamily(registry,
+                               "accept4_exporter_config_last_reload_success_timestamp_seconds",
+                               "Unix time of the latest successful config load.")
+                       .Add({})) {
   GaugeFamily(registry, "accept4_exporter_build_info",
               "A metric with a constant '1' value labeled by version and revision.")
       .Add({{"version", kVersion}, {"revision", kRevision}})

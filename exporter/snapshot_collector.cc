@@ -3,7 +3,8 @@
 namespace accept4_exporter {
 
 void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) {
-  auto published = std::make_shared<const std::vector<prometheus::MetricFamily>>(std::move(families));
+  auto published =
+      std::make_shared<const std::vector<prometheus::MetricFamily>>(std::move(families));
   std::lock_guard lock(mutex_);
   families_ = std::move(published);
 }

@@ -141,8 +141,8 @@ TEST_F(AcceptCountsTest, EinvalFromUnknownFlagBit) {
     ASSERT_EQ(errno, EINVAL);
   }
   const MetricsText metrics = exporter_->ScrapeAfter(system_clock::now());
-  const Labels base = {{"comm", "a4t_einval"}, {"family", "AF_UNIX"}, {"listener", "blocking"},
-                       {"errno", "EINVAL"}};
+  const Labels base = {
+      {"comm", "a4t_einval"}, {"family", "AF_UNIX"}, {"listener", "blocking"}, {"errno", "EINVAL"}};
   Labels bare = base, with_cloexec = base;
   bare["flags"] = "0x1";
   with_cloexec["flags"] = "SOCK_CLOEXEC|0x1";
@@ -176,8 +176,8 @@ TEST_F(AcceptCountsTest, EbadfOnAClosedFd) {
   ASSERT_EQ(errno, EBADF);
   ASSERT_EQ(RawAccept(-1), -1);
   const MetricsText metrics = exporter_->ScrapeAfter(system_clock::now());
-  const Labels labels = {{"comm", "a4t_ebadf"}, {"family", "unknown"}, {"listener", "unknown"},
-                         {"errno", "EBADF"}};
+  const Labels labels = {
+      {"comm", "a4t_ebadf"}, {"family", "unknown"}, {"listener", "unknown"}, {"errno", "EBADF"}};
   Labels accept4 = labels, accept = labels;
   accept4["syscall"] = "accept4";
   accept4["flags"] = "SOCK_NONBLOCK";
@@ -229,8 +229,10 @@ TEST(UnmatchedExitTest, CallBlockedBeforeAttachIsCounted) {
   close(accepted);
   close(client);
   const MetricsText metrics = exporter.ScrapeAfter(system_clock::now());
-  const Labels labels = {{"comm", "a4t_unmatched"}, {"flags", "SOCK_CLOEXEC"},
-                         {"family", "AF_INET"}, {"listener", "blocking"}};
+  const Labels labels = {{"comm", "a4t_unmatched"},
+                         {"flags", "SOCK_CLOEXEC"},
+                         {"family", "AF_INET"},
+                         {"listener", "blocking"}};
   EXPECT_EQ(metrics.Value("accept4_calls_total", labels), 1);
   // its start is unknown, so it has no duration
   EXPECT_EQ(metrics.Sum("accept4_duration_seconds_count", {{"comm", "a4t_unmatched"}}), 0);

@@ -39,8 +39,8 @@ Listener::Listener(int family, bool nonblocking, int backlog) : family_(family) 
     auto* un = reinterpret_cast<sockaddr_un*>(&address_);
     un->sun_family = AF_UNIX;
     // abstract address: no file to clean up
-    const std::string name = "accept4_test." + std::to_string(getpid()) + "." +
-                             std::to_string(counter++);
+    const std::string name =
+        "accept4_test." + std::to_string(getpid()) + "." + std::to_string(counter++);
     memcpy(un->sun_path + 1, name.data(), name.size());
     address_length_ = offsetof(sockaddr_un, sun_path) + 1 + name.size();
   }

@@ -11,8 +11,8 @@ std::string BpfUnavailableReason();
 
 }  // namespace accept4_test
 
-#define SKIP_WITHOUT_BPF()                                                     \
-  do {                                                                         \
-    const std::string reason = accept4_test::BpfUnavailableReason();          \
-    if (!reason.empty()) GTEST_SKIP() << "BPF unavailable: " << reason;       \
+#define SKIP_WITHOUT_BPF()                                              \
+  do {                                                                  \
+    const std::string reason = accept4_test::BpfUnavailableReason();    \
+    if (!reason.empty()) GTEST_SKIP() << "BPF unavailable: " << reason; \
   } while (0)

@@ -30,10 +30,8 @@ std::string MakeTempDir() {
 }
 
 // Forks and execs the exporter with stdout/stderr redirected to files.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& stdout_path,
-            const std::string& stderr_path) {
-  std::vector<std::string> argv_strings = {ExporterBinary()};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+pid_t SpawnCommand(std::vector<std::string> argv_strings, const std::string& stdout_path,
+                   const std::string& stderr_path) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
   const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -43,8 +41,15 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& stdout_path
   std::vector<char*> argv;
   for (auto& arg : argv_strings) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  execv(argv[0], argv.data());
+  execvp(argv[0], argv.data());
   _exit(127);
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdout_path,
+            const std::string& stderr_path) {
+  std::vector<std::string> argv = {ExporterBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return SpawnCommand(argv, stdout_path, stderr_path);
 }
 
 int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
@@ -67,9 +72,15 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
 std::string ExporterBinary() { return ACCEPT4_EXPORTER_BINARY; }
 
 ExitResult RunExporterToExit(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ExporterBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommandToExit(argv);
+}
+
+ExitResult RunCommandToExit(const std::vector<std::string>& argv) {
   const std::string dir = MakeTempDir();
   ExitResult result;
-  const pid_t pid = Spawn(args, dir + "/stdout", dir + "/stderr");
+  const pid_t pid = SpawnCommand(argv, dir + "/stdout", dir + "/stderr");
   result.exit_code = WaitExit(pid, std::chrono::seconds(20));
   result.stdout_text = ReadFile(dir + "/stdout");
   result.stderr_text = ReadFile(dir + "/stderr");
@@ -118,8 +129,7 @@ std::string ExporterProcess::url(const std::string& path) const {
 }
 
 MetricsText ExporterProcess::ScrapeAfter(std::chrono::system_clock::time_point after) {
-  const double after_seconds =
-      std::chrono::duration<double>(after.time_since_epoch()).count();
+  const double after_seconds = std::chrono::duration<double>(after.time_since_epoch()).count();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   for (;;) {
     const HttpResponse response = HttpGet(url("/metrics"));

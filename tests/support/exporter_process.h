@@ -62,3 +62,10 @@ class ExporterProcess {
 };
 
 }  // namespace accept4_test
+
+namespace accept4_test {
+
+// Runs any command to completion with stdout/stderr captured.
+ExitResult RunCommandToExit(const std::vector<std::string>& argv);
+
+}  // namespace accept4_test

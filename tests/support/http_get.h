@@ -13,9 +13,9 @@ struct HttpResponse {
 };
 
 struct HttpRequestOptions {
-  std::string user;      // basic auth when not empty
+  std::string user;  // basic auth when not empty
   std::string password;
-  std::string ca_file;   // trust this CA for https
+  std::string ca_file;  // trust this CA for https
   std::string client_cert;
   std::string client_key;
   long timeout_ms = 5000;

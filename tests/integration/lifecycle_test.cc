@@ -1,0 +1,64 @@
+// SIGTERM and SIGINT stop the exporter cleanly: exit 0 within a second and
+// none of its BPF programs left in the kernel.
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "bpf_support.h"
+#include "exporter_process.h"
+
+namespace accept4_test {
+namespace {
+
+// Ids of the BPF programs a process holds through program or link fds,
+// from their fdinfo.
+std::set<uint32_t> ProgramIdsHeldBy(pid_t pid) {
+  std::set<uint32_t> ids;
+  const std::string fdinfo = "/proc/" + std::to_string(pid) + "/fdinfo";
+  DIR* dir = opendir(fdinfo.c_str());
+  if (!dir) return ids;
+  while (dirent* entry = readdir(dir)) {
+    std::ifstream file(fdinfo + "/" + entry->d_name);
+    std::string line;
+    while (std::getline(file, line)) {
+      if (line.rfind("prog_id:", 0) == 0) ids.insert(std::stoul(line.substr(8)));
+    }
+  }
+  closedir(dir);
+  return ids;
+}
+
+bool ProgramLoaded(uint32_t id) {
+  const int fd = bpf_prog_get_fd_by_id(id);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+class LifecycleTest : public testing::TestWithParam<int> {};
+
+TEST_P(LifecycleTest, StopsWithinASecondAndUnloadsItsPrograms) {
+  SKIP_WITHOUT_BPF();
+  ExporterProcess exporter("poll_interval: 100ms\n");
+  ASSERT_TRUE(exporter.running());
+  const std::set<uint32_t> programs = ProgramIdsHeldBy(exporter.pid());
+  // enter and exit of accept4 and accept, and the process-exit hook
+  ASSERT_EQ(programs.size(), 5u);
+  for (uint32_t id : programs) EXPECT_TRUE(ProgramLoaded(id)) << id;
+
+  EXPECT_EQ(exporter.Stop(GetParam(), std::chrono::seconds(1)), 0) << exporter.StderrText();
+  for (uint32_t id : programs) EXPECT_FALSE(ProgramLoaded(id)) << "program " << id << " left";
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, LifecycleTest, testing::Values(SIGTERM, SIGINT),
+                         [](const testing::TestParamInfo<int>& info) {
+                           return std::string(sigabbrev_np(info.param));
+                         });
+
+}  // namespace
+}  // namespace accept4_test

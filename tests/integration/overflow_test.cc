@@ -1,0 +1,61 @@
+// A series map filled past its capacity must still give exact totals: the
+// calls that find no room are counted by syscall and errno under
+// comm="[overflow]".
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "accept_calls.h"
+#include "bpf_support.h"
+#include "exporter_process.h"
+
+namespace accept4_test {
+namespace {
+
+TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_overflow");
+  constexpr int kCapacity = 4;
+  // Only this process is counted, so every series and total is ours.
+  ExporterProcess exporter(
+      "poll_interval: 100ms\nmaps:\n  max_series: " + std::to_string(kCapacity) +
+      "\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
+  ASSERT_TRUE(exporter.running());
+
+  Listener listener(AF_INET, /*nonblocking=*/true);
+  // Ten series: EINVAL under ten different unknown flag bits, bit k called
+  // k times, then EAGAIN calls and one success.
+  int einval_calls = 0;
+  for (int bit = 1; bit <= 10; ++bit) {
+    for (int i = 0; i < bit; ++i) {
+      ASSERT_EQ(RawAccept4(listener.fd(), 1 << (bit + 20)), -1);
+      ++einval_calls;
+    }
+  }
+  constexpr int kEagainCalls = 7;
+  for (int i = 0; i < kEagainCalls; ++i) ASSERT_EQ(RawAccept4(listener.fd(), 0), -1);
+  const int client = listener.Connect();
+  const int accepted = RawAccept4(listener.fd(), 0);
+  ASSERT_GE(accepted, 0);
+  close(accepted);
+  close(client);
+  const int total = einval_calls + kEagainCalls + 1;
+
+  const MetricsText metrics = exporter.ScrapeFresh();
+  EXPECT_EQ(metrics.Sum("accept4_calls_total"), total);
+  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EINVAL"}}), einval_calls);
+  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EAGAIN"}}), kEagainCalls);
+  EXPECT_EQ(metrics.Sum("accept4_errors_total"), total - 1);
+
+  const double in_map = metrics.Sum("accept4_calls_total", {{"comm", "a4t_overflow"}});
+  const double overflowed = metrics.Sum("accept4_calls_total", {{"comm", "[overflow]"}});
+  EXPECT_EQ(metrics.Find("accept4_calls_total", {{"comm", "a4t_overflow"}}).size(),
+            static_cast<size_t>(kCapacity));
+  EXPECT_GT(overflowed, 0);
+  EXPECT_EQ(in_map + overflowed, total);
+  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total"), overflowed);
+  EXPECT_EQ(metrics.Value("accept4_exporter_map_entries", {{"map", "stats"}}), kCapacity);
+  EXPECT_EQ(metrics.Value("accept4_exporter_map_capacity", {{"map", "stats"}}), kCapacity);
+}
+
+}  // namespace
+}  // namespace accept4_test

@@ -1,0 +1,103 @@
+// Bad input at start-up: one clear line naming the problem, a non-zero
+// exit, nothing left running.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "bpf_support.h"
+#include "exporter_process.h"
+
+namespace accept4_test {
+namespace {
+
+int CountLines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::string WriteTempFile(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(StartupErrorsTest, BadConfigExitsWithCode2AndOneLine) {
+  const std::string path = WriteTempFile("bad.yaml", "maps:\n  max_series: -5\n");
+  const ExitResult result = RunExporterToExit({"--config.file=" + path});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+  EXPECT_NE(result.stderr_text.find("config file \\\"" + path +
+                                    "\\\": key \\\"maps.max_series\\\": must be between 1 and "
+                                    "4294967295, got -5"),
+            std::string::npos)
+      << result.stderr_text;
+}
+
+TEST(StartupErrorsTest, ConfigCheckValidatesWithoutStarting) {
+  const std::string good = WriteTempFile("good.yaml", "poll_interval: 1s\n");
+  const ExitResult ok = RunExporterToExit({"--config.check", "--config.file=" + good});
+  EXPECT_EQ(ok.exit_code, 0) << ok.stderr_text;
+  EXPECT_EQ(ok.stdout_text, "config \"" + good + "\" is valid\n");
+
+  const std::string bad = WriteTempFile("typo.yaml", "pol_interval: 1s\n");
+  const ExitResult refused = RunExporterToExit({"--config.check", "--config.file=" + bad});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.stderr_text.find("key \\\"pol_interval\\\": unknown key"), std::string::npos)
+      << refused.stderr_text;
+}
+
+TEST(StartupErrorsTest, MissingConfigFileIsNamed) {
+  const ExitResult result = RunExporterToExit({"--config.file=/nonexistent/accept4.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.stderr_text.find("/nonexistent/accept4.yaml\\\": cannot be read: No such file"),
+            std::string::npos)
+      << result.stderr_text;
+}
+
+TEST(StartupErrorsTest, BadFlagExitsWithCode2) {
+  const ExitResult result = RunExporterToExit({"--web.listen-adress=:1"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+  EXPECT_NE(result.stderr_text.find("accept4_exporter: error: "), std::string::npos);
+}
+
+TEST(StartupErrorsTest, PortInUseIsNamedAndNothingStaysAttached) {
+  SKIP_WITHOUT_BPF();
+  const int holder = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(holder, 1), 0);
+  socklen_t length = sizeof(address);
+  getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length);
+  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+
+  const ExitResult result = RunExporterToExit({"--web.listen-address=" + listen});
+  close(holder);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.stderr_text.find("level=error msg=\"listening on \\\"" + listen +
+                                    "\\\": Address already in use\""),
+            std::string::npos)
+      << result.stderr_text;
+}
+
+TEST(StartupErrorsTest, WithoutPrivilegesSaysWhatIsNeeded) {
+  SKIP_WITHOUT_BPF();
+  ASSERT_EQ(geteuid(), 0u) << "needs root to drop to an unprivileged user";
+  const ExitResult result = RunCommandToExit(
+      {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+       "--bounding-set=-all", ExporterBinary(), "--web.listen-address=127.0.0.1:0"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+  EXPECT_NE(result.stderr_text.find("Operation not permitted (needs root, or CAP_BPF and "
+                                    "CAP_PERFMON"),
+            std::string::npos)
+      << result.stderr_text;
+}
+
+}  // namespace
+}  // namespace accept4_test

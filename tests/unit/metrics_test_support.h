@@ -1,0 +1,125 @@
+// Builders and finders shared by the tests of BuildAcceptFamilies: stats
+// entries by field name, and series looked up by their exact label list.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bpf_types.h"
+#include "map_snapshot.h"
+
+namespace accept4_exporter::test {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// One stats map key by field name; the defaults are a typical nginx worker.
+struct Series {
+  std::string comm = "nginx";
+  uint32_t tgid = 42;
+  int32_t flags = SOCK_CLOEXEC | SOCK_NONBLOCK;
+  int32_t result = 0;
+  uint16_t family = AF_INET;
+  uint16_t port = 8080;
+  uint8_t syscall = ACCEPT4_SYSCALL_ACCEPT4;
+  uint8_t listener = ACCEPT4_LISTENER_NONBLOCKING;
+};
+
+inline StatsEntry Entry(const Series& s, uint64_t calls) {
+  StatsEntry entry = {};
+  entry.key.tgid = s.tgid;
+  entry.key.flags = s.flags;
+  entry.key.result = s.result;
+  entry.key.family = s.family;
+  entry.key.port = s.port;
+  entry.key.syscall = s.syscall;
+  entry.key.listener = s.listener;
+  std::memcpy(entry.key.comm, s.comm.data(), std::min(s.comm.size(), sizeof(entry.key.comm)));
+  entry.value.calls = calls;
+  return entry;
+}
+
+inline std::vector<uint64_t> NoOverflow() {
+  return std::vector<uint64_t>(ACCEPT4_SYSCALL_MAX * ACCEPT4_OVERFLOW_ERRNO_SLOTS, 0);
+}
+
+inline const MetricFamily& Named(const std::vector<MetricFamily>& families,
+                                 const std::string& name) {
+  const auto it = std::find_if(families.begin(), families.end(),
+                               [&](const MetricFamily& f) { return f.name == name; });
+  if (it == families.end()) {
+    ADD_FAILURE() << "no family " << name;
+    static const MetricFamily kEmpty;
+    return kEmpty;
+  }
+  return *it;
+}
+
+// Named() returns into the vector; a temporary would leave it dangling.
+inline const MetricFamily& Named(std::vector<MetricFamily>&&, const std::string&) = delete;
+
+inline Labels LabelsOf(const ClientMetric& metric) {
+  Labels labels;
+  for (const auto& label : metric.label) labels.emplace_back(label.name, label.value);
+  return labels;
+}
+
+inline std::vector<std::string> LabelNames(const ClientMetric& metric) {
+  std::vector<std::string> names;
+  for (const auto& label : metric.label) names.push_back(label.name);
+  return names;
+}
+
+// The metric with exactly these labels, in this order; nullptr if none.
+inline const ClientMetric* Find(const MetricFamily& family, const Labels& labels) {
+  for (const ClientMetric& metric : family.metric) {
+    if (LabelsOf(metric) == labels) return &metric;
+  }
+  return nullptr;
+}
+
+inline double CounterValue(const MetricFamily& family, const Labels& labels) {
+  const ClientMetric* metric = Find(family, labels);
+  if (metric == nullptr) {
+    ADD_FAILURE() << family.name << " has no series " << ::testing::PrintToString(labels);
+    return -1;
+  }
+  return metric->counter.value;
+}
+
+// Label sets of the default Series, with pid and without port.
+inline const Labels kNginxCalls = {{"comm", "nginx"},      {"pid", "42"},
+                                   {"syscall", "accept4"}, {"flags", "SOCK_CLOEXEC|SOCK_NONBLOCK"},
+                                   {"family", "AF_INET"},  {"listener", "nonblocking"}};
+inline const Labels kNginxDuration = {
+    {"comm", "nginx"}, {"pid", "42"}, {"syscall", "accept4"}, {"listener", "nonblocking"}};
+inline const Labels kNginxBacklog = {
+    {"comm", "nginx"}, {"pid", "42"}, {"family", "AF_INET"}, {"listener", "nonblocking"}};
+
+inline Labels With(Labels labels, const std::string& name, const std::string& value) {
+  labels.emplace_back(name, value);
+  return labels;
+}
+
+// BuildAcceptFamilies keeps references into the vector of families while it
+// grows it: the backlog histogram's series go to freed memory (see
+// metrics_histogram_test.cc). A test that gives an
+// entry backlog samples corrupts the heap until that is fixed, so skip it.
+inline constexpr const char* kBacklogBug =
+    "known bug: metrics_builder.cc:193-202 keeps a reference to the "
+    "accept4_listen_backlog family across families.emplace_back(), which "
+    "reallocates; its series are written to freed memory and lost";
+
+}  // namespace accept4_exporter::test
