@@ -167,7 +167,6 @@ TEST(MetricsBuilderTest, LabelNamesFollowTheOptionalLabels) {
 }
 
 TEST(MetricsBuilderTest, BacklogLabelNamesFollowTheOptionalLabels) {
-  GTEST_SKIP() << kBacklogBug;
   ExpectLabelNamesFollowOptions(/*backlog=*/true);
 }
 

@@ -71,7 +71,6 @@ TEST(MetricsHistogramTest, DurationHistogramIsCumulativeInSeconds) {
 }
 
 TEST(MetricsHistogramTest, BacklogOnlyForSampledListenersWithTheLargestLimit) {
-  GTEST_SKIP() << kBacklogBug;
   MapSnapshot snapshot{{}, NoOverflow()};
   StatsEntry first = Entry({}, 5);
   first.value.backlog_samples = 4;

@@ -113,13 +113,4 @@ inline Labels With(Labels labels, const std::string& name, const std::string& va
   return labels;
 }
 
-// BuildAcceptFamilies keeps references into the vector of families while it
-// grows it: the backlog histogram's series go to freed memory (see
-// metrics_histogram_test.cc). A test that gives an
-// entry backlog samples corrupts the heap until that is fixed, so skip it.
-inline constexpr const char* kBacklogBug =
-    "known bug: metrics_builder.cc:193-202 keeps a reference to the "
-    "accept4_listen_backlog family across families.emplace_back(), which "
-    "reallocates; its series are written to freed memory and lost";
-
 }  // namespace accept4_exporter::test
