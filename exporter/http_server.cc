@@ -4,30 +4,72 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <stdexcept>
+
+#include "civet_tls.h"
+#include "web_config.h"
 
 namespace accept4_exporter {
 namespace {
 
-// The telemetry path is read by the civetweb callback, which takes no user
-// data pointer at that point; one server per process.
+// Read by the civetweb callbacks, which get no user data pointer of ours
+// (prometheus-cpp passes its own); one server per process.
 std::string g_telemetry_path;
+BasicAuth* g_basic_auth = nullptr;  // null: no basic auth
+ClientAuth g_client_auth = ClientAuth::kNoClientCert;
 
-void SendText(mg_connection* conn, int status, const char* content_type, const std::string& body) {
+// civetweb says why it could not start (a TLS set-up error above all) only
+// through its log callback; the last message goes into the error line.
+std::mutex g_civet_message_mutex;
+std::string g_civet_message;
+
+int RecordCivetMessage(const mg_connection*, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  spdlog::debug("civetweb: {}", text);
+  std::lock_guard<std::mutex> lock(g_civet_message_mutex);
+  g_civet_message = text;
+  return 1;  // handled: civetweb prints nothing itself
+}
+
+// Set while civetweb starts, on the starting thread.
+std::string g_tls_problem;
+
+int InitSsl(void* ssl_ctx, void*) { return InitCivetSsl(ssl_ctx, g_client_auth, &g_tls_problem); }
+
+void SendText(mg_connection* conn, int status, const char* content_type, const std::string& body,
+              const char* extra_headers = "") {
   mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\nContent-Length: %zu\r\n"
             "Connection: close\r\n\r\n",
-            status, mg_get_response_code_text(conn, status), content_type, body.size());
+            status, mg_get_response_code_text(conn, status), extra_headers, content_type,
+            body.size());
   mg_write(conn, body.data(), body.size());
 }
 
-// Answers the paths the Exposer does not: the landing page and health
-// checks. Returns 0 to let civetweb route everything else.
+bool Authorized(mg_connection* conn) {
+  if (g_basic_auth == nullptr) return true;
+  const char* header = mg_get_header(conn, "Authorization");
+  if (header == nullptr) return false;
+  const std::optional<BasicCredentials> credentials = ParseBasicAuthorization(header);
+  return credentials && g_basic_auth->Verify(credentials->user, credentials->password);
+}
+
+// Sees every request before civetweb routes it: checks basic auth, then
+// answers the paths the Exposer does not (the landing page and health
+// checks). Returns 0 to let civetweb route the metrics path.
 int HandleBuiltinPaths(mg_connection* conn) {
+  if (!Authorized(conn)) {
+    SendText(conn, 401, "text/plain; charset=utf-8", "Unauthorized\n",
+             "WWW-Authenticate: Basic realm=\"accept4_exporter\"\r\n");
+    return 401;
+  }
   const mg_request_info* request = mg_get_request_info(conn);
   const std::string path = request->local_uri ? request->local_uri : "";
   if (path == g_telemetry_path) return 0;
@@ -89,25 +131,59 @@ std::string CivetListeningPort(const std::string& listen_address) {
 }
 
 HttpServer::HttpServer(const HttpOptions& options) : options_(options) {
+  WebConfig web;
+  if (!options.web_config_file.empty()) web = LoadWebConfig(options.web_config_file);
   const std::string civet_port = CivetListeningPort(options.listen_address);
   CheckBindable(civet_port, options.listen_address);
+
   g_telemetry_path = options.telemetry_path;
+  if (!web.basic_auth_users.empty()) {
+    basic_auth_ = std::make_unique<BasicAuth>(web.basic_auth_users);
+  }
+  g_basic_auth = basic_auth_.get();
+  std::vector<std::string> civet_options = {"listening_ports", civet_port + (web.tls ? "s" : ""),
+                                            "num_threads", std::to_string(options.max_requests)};
+  // Lives until the server has started: civetweb has read the PEM by then.
+  std::unique_ptr<CivetTls> tls;
+  if (web.tls) {
+    tls = std::make_unique<CivetTls>(*web.tls);
+    const std::vector<std::string> tls_options = tls->Options();
+    civet_options.insert(civet_options.end(), tls_options.begin(), tls_options.end());
+    g_client_auth = web.tls->client_auth;
+  }
   static CivetCallbacks callbacks = [] {
     CivetCallbacks c = {};
     c.begin_request = HandleBuiltinPaths;
+    c.init_ssl = InitSsl;
+    c.log_message = RecordCivetMessage;
     return c;
   }();
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(
-        std::vector<std::string>{"listening_ports", civet_port, "num_threads",
-                                 std::to_string(options.max_requests)},
-        &callbacks);
+    exposer_ = std::make_unique<prometheus::Exposer>(civet_options, &callbacks);
   } catch (const std::exception& e) {
-    throw std::runtime_error("listening on \"" + options.listen_address + "\": " + e.what());
+    // prometheus-cpp's text blames the port whatever happened; civetweb's
+    // own message says what did.
+    std::string reason = e.what();
+    {
+      std::lock_guard<std::mutex> lock(g_civet_message_mutex);
+      if (!g_civet_message.empty()) reason = g_civet_message;
+    }
+    if (!g_tls_problem.empty()) reason = g_tls_problem;
+    throw std::runtime_error("listening on \"" + options.listen_address + "\"" +
+                             (web.tls ? " with TLS" : "") + ": " + reason);
+  }
+  if (!options.web_config_file.empty()) {
+    spdlog::info("web config file={} tls={} min_version={} client_auth_type={} basic_auth_users={}",
+                 options.web_config_file, web.tls ? "on" : "off",
+                 web.tls ? TlsVersionName(web.tls->min_version) : "-",
+                 web.tls ? ClientAuthName(web.tls->client_auth) : "-", web.basic_auth_users.size());
   }
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  exposer_.reset();  // stops civetweb's threads before the auth they use goes
+  g_basic_auth = nullptr;
+}
 
 void HttpServer::RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& collectable) {
   exposer_->RegisterCollectable(collectable, options_.telemetry_path);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "basic_auth.h"
+
 namespace accept4_exporter {
 
 struct HttpOptions {
@@ -20,8 +22,10 @@ struct HttpOptions {
 
 class HttpServer {
  public:
-  // Binds and starts serving. Throws std::runtime_error naming the address
-  // when it cannot be used (bad syntax, in use, no permission).
+  // Loads the web config, binds and starts serving. Throws
+  // std::runtime_error naming the web config file and key when the config is
+  // wrong, or the address when it cannot be used (bad syntax, in use, no
+  // permission).
   explicit HttpServer(const HttpOptions& options);
   ~HttpServer();
 
@@ -34,6 +38,8 @@ class HttpServer {
 
  private:
   HttpOptions options_;
+  // Declared before exposer_ so that it outlives the requests checking it.
+  std::unique_ptr<BasicAuth> basic_auth_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

@@ -1,12 +1,13 @@
 // The web config file (TLS, basic auth): the one-line error each bad file
-// gets, what a good one parses to, and bcrypt checks with real hashes.
-// Certificates and keys are made with the openssl command, hashes with
-// libcrypt.
+// gets, what a good one parses to, bcrypt checks with real hashes, and the
+// civetweb options and PEM file made from tls_server_config. Certificates
+// and keys are made with the openssl command, hashes with libcrypt.
 #include "web_config.h"
 
 #include <crypt.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -16,11 +17,19 @@
 #include <vector>
 
 #include "basic_auth.h"
+#include "civet_tls.h"
 
 namespace accept4_exporter {
 namespace {
 
 using Users = std::map<std::string, std::string>;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
 
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
@@ -275,6 +284,58 @@ TEST_F(WebConfigTest, EveryClientAuthTypeAndVersionParses) {
         Path("web.yml"));
     EXPECT_EQ(TlsVersionName(config.tls->min_version), std::string(version));
   }
+}
+
+// civetweb wants the certificate and key in one file: a private copy exists
+// while the server starts and is gone afterwards.
+TEST_F(WebConfigTest, CivetTlsJoinsCertificateAndKeyInAPrivateFile) {
+  TlsServerConfig tls;
+  tls.cert_file = Path("server.crt");
+  tls.key_file = Path("server.key");
+  std::string pem_file;
+  {
+    CivetTls civet(tls);
+    pem_file = civet.pem_file();
+    EXPECT_NE(pem_file, tls.cert_file);
+    struct stat status = {};
+    ASSERT_EQ(stat(pem_file.c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 0777, 0600u);
+    EXPECT_EQ(ReadAll(pem_file), ReadAll(tls.cert_file) + ReadAll(tls.key_file));
+  }
+  struct stat status = {};
+  EXPECT_NE(stat(pem_file.c_str(), &status), 0) << pem_file << " left behind";
+}
+
+TEST_F(WebConfigTest, CivetTlsUsesACombinedFileAsItIs) {
+  TlsServerConfig tls;
+  tls.cert_file = tls.key_file = Path("both.pem");
+  CivetTls civet(tls);
+  EXPECT_EQ(civet.pem_file(), Path("both.pem"));
+}
+
+TEST_F(WebConfigTest, CivetTlsOptionsFollowTheConfig) {
+  TlsServerConfig tls;
+  tls.cert_file = tls.key_file = Path("both.pem");
+  const auto options = [&] { return CivetTls(tls).Options(); };
+  using Options = std::vector<std::string>;
+  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "4",
+                                "ssl_verify_peer", "no", "ssl_default_verify_paths", "no"}));
+  tls.min_version = TlsVersion::kTls13;
+  tls.client_auth = ClientAuth::kRequireAndVerifyClientCert;
+  tls.client_ca_file = Path("ca.crt");
+  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "5",
+                                "ssl_verify_peer", "yes", "ssl_default_verify_paths", "no",
+                                "ssl_ca_file", Path("ca.crt")}));
+  tls.min_version = TlsVersion::kTls10;
+  tls.client_auth = ClientAuth::kVerifyClientCertIfGiven;
+  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "2",
+                                "ssl_verify_peer", "optional", "ssl_default_verify_paths", "no",
+                                "ssl_ca_file", Path("ca.crt")}));
+  // Asked for but not verified: set up on the SSL_CTX, not through options.
+  tls.min_version = TlsVersion::kTls11;
+  tls.client_auth = ClientAuth::kRequireAnyClientCert;
+  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "3",
+                                "ssl_verify_peer", "no", "ssl_default_verify_paths", "no"}));
 }
 
 TEST(BcryptTest, HashesFromLibcryptAndOtherImplementationsAreAccepted) {
