@@ -59,6 +59,9 @@ int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
 }  // namespace
 
 CivetTls::CivetTls(const TlsServerConfig& tls) : tls_(tls), pem_file_(tls.cert_file) {
+  if (const std::string problem = CivetwebOpenSslLoadProblem(); !problem.empty()) {
+    throw std::runtime_error("tls_server_config: " + problem);
+  }
   if (tls.key_file == tls.cert_file) return;
   std::string pem = ReadText(tls.cert_file);
   if (!pem.empty() && pem.back() != '\n') pem += '\n';

@@ -12,8 +12,9 @@ namespace accept4_exporter {
 
 class CivetTls {
  public:
-  // Writes cert_file and key_file into one private temporary file when they
-  // are different files. Throws std::runtime_error with the reason.
+  // Checks that civetweb can load OpenSSL, and writes cert_file and
+  // key_file into one private temporary file when they are different files.
+  // Throws std::runtime_error with the reason.
   explicit CivetTls(const TlsServerConfig& tls);
   // Deletes that file. civetweb reads it once, when it starts, so this can
   // go as soon as the server is up.

@@ -106,6 +106,19 @@ CivetSslFunc* FindEntry(const std::vector<Segment>& segments, const char* name) 
 
 }  // namespace
 
+std::string CivetwebOpenSslLoadProblem() {
+  for (const char* name : {"libcrypto.so", "libssl.so"}) {
+    void* library = dlopen(name, RTLD_LAZY);
+    if (library == nullptr) {
+      const char* error = dlerror();
+      return std::string("civetweb cannot load OpenSSL: ") + (error ? error : name) +
+             " (it loads libssl.so and libcrypto.so, which Debian's libssl-dev installs)";
+    }
+    dlclose(library);
+  }
+  return "";
+}
+
 std::string FillCivetwebPeerCertificateFunction() {
   if (dlsym(RTLD_DEFAULT, kOldName) != nullptr) return "";  // OpenSSL 1.1: nothing missing
   const std::vector<Segment> segments = SegmentsOf(reinterpret_cast<const void*>(&mg_start));

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -243,6 +244,36 @@ TEST_F(WebTest, MinVersionRefusesOlderClients) {
   EXPECT_NE(exit_code, 0) << "a TLS 1.2 client was served";
   Shell(curl + "--tlsv1.3 " + url + " 2>&1", &exit_code);
   EXPECT_EQ(exit_code, 0);
+}
+
+// Debian's civetweb loads OpenSSL by the names libssl-dev installs and
+// crashes in mg_start without them; the exporter must refuse instead. The
+// exporter runs in a mount namespace of its own where an overlay hides
+// libssl.so.
+TEST_F(WebTest, WithoutLibsslDevTheExporterRefusesTls) {
+  SKIP_WITHOUT_BPF();
+  const std::string lib = "/usr/lib/x86_64-linux-gnu";
+  if (access((lib + "/libssl.so").c_str(), F_OK) != 0) GTEST_SKIP() << "no " << lib << "/libssl.so";
+  const std::string overlay = Path("overlay");
+  ASSERT_EQ(std::system(("mkdir -p " + overlay + "/upper " + overlay + "/work && mknod " + overlay +
+                         "/upper/libssl.so c 0 0")
+                            .c_str()),
+            0);
+  const std::string web_config = Path("no-libssl.yml");
+  std::ofstream(web_config) << kServerTls;
+  int exit_code = -1;
+  const std::string output =
+      Shell("unshare -m --propagation private sh -c 'mount -t overlay overlay -o lowerdir=" + lib +
+                ",upperdir=" + overlay + "/upper,workdir=" + overlay + "/work " + lib +
+                " || exit 99; exec " + ExporterBinary() +
+                " --web.listen-address=127.0.0.1:0 --web.config.file=" + web_config + "' 2>&1",
+            &exit_code);
+  if (exit_code == 99) GTEST_SKIP() << "no overlay mount here: " << output;
+  EXPECT_EQ(exit_code, 1) << output;
+  EXPECT_NE(output.find("level=error msg=\"tls_server_config: civetweb cannot load OpenSSL: "
+                        "libssl.so: cannot open shared object file: No such file or directory"),
+            std::string::npos)
+      << output;
 }
 
 // The line main logs, as logfmt quotes it.
