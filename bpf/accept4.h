@@ -17,10 +17,11 @@
 #define ACCEPT4_FAMILY_UNKNOWN 0xffff
 
 /*
- * Duration buckets are powers of two of nanoseconds. Bucket 0 holds every
- * call shorter than 2^ACCEPT4_DURATION_MIN_SHIFT ns (about 1 us); bucket i
- * holds calls shorter than 2^(ACCEPT4_DURATION_MIN_SHIFT + i) ns; the last one
- * holds everything longer (about 34 s and up), and becomes le="+Inf".
+ * Duration buckets are powers of two of nanoseconds, with inclusive upper
+ * bounds as in Prometheus: bucket 0 holds every call of at most
+ * 2^ACCEPT4_DURATION_MIN_SHIFT ns (about 1 us), bucket i the calls of at most
+ * 2^(ACCEPT4_DURATION_MIN_SHIFT + i) ns; the last one holds everything longer
+ * (over about 34 s), and becomes le="+Inf".
  */
 #define ACCEPT4_DURATION_MIN_SHIFT 10
 #define ACCEPT4_DURATION_BUCKETS 27

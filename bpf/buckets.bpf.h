@@ -36,9 +36,10 @@ static __always_inline __u32 duration_bucket(__u64 ns)
 {
 	__u32 bucket;
 
-	if (ns < (1ULL << ACCEPT4_DURATION_MIN_SHIFT))
+	/* Prometheus bounds are inclusive: 2^k ns belongs to the bucket le=2^k */
+	if (ns <= (1ULL << ACCEPT4_DURATION_MIN_SHIFT))
 		return 0;
-	bucket = log2_u64(ns) - ACCEPT4_DURATION_MIN_SHIFT + 1;
+	bucket = log2_u64(ns - 1) - ACCEPT4_DURATION_MIN_SHIFT + 1;
 	return bucket < ACCEPT4_DURATION_BUCKETS ? bucket : ACCEPT4_DURATION_BUCKETS - 1;
 }
 

@@ -66,7 +66,10 @@ int Run(const accept4_exporter::CliOptions& cli) {
     auto collector = std::make_shared<accept4_exporter::SnapshotCollector>();
     accept4_exporter::MapReader reader(programs.stats_fd(), programs.overflow_fd(),
                                        accept4_exporter::ReadMethod::kBatch);
-    accept4_exporter::Poller poller(reader, programs.inflight_fd(), *collector, self,
+    accept4_exporter::ProcessReaper reaper(programs.stats_fd(), programs.watched_tgids_fd(),
+                                           config.grace_period());
+    accept4_exporter::Poller poller(reader, config.label_pid ? &reaper : nullptr,
+                                    programs.inflight_fd(), *collector, self,
                                     {config.label_pid, config.label_port}, config.poll_interval);
     poller.Start();
 

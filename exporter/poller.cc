@@ -23,9 +23,11 @@ size_t CountKeys(int map_fd) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector, SelfMetrics& self,
-               LabelOptions labels, std::chrono::milliseconds interval)
+Poller::Poller(MapReader& reader, ProcessReaper* reaper, int inflight_fd,
+               SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
+               std::chrono::milliseconds interval)
     : reader_(reader),
+      reaper_(reaper),
       inflight_fd_(inflight_fd),
       collector_(collector),
       self_(self),
@@ -38,6 +40,7 @@ void Poller::PollOnce() {
   const auto started = std::chrono::steady_clock::now();
   try {
     MapSnapshot snapshot = reader_.Read();
+    if (reaper_) reaper_->Reap(snapshot);
     collector_.Publish(BuildAcceptFamilies(snapshot, labels_));
     const double now = Seconds(std::chrono::system_clock::now().time_since_epoch());
     self_.RecordRead(Seconds(std::chrono::steady_clock::now() - started), now,

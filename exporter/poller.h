@@ -9,6 +9,7 @@
 
 #include "map_reader.h"
 #include "metrics_builder.h"
+#include "process_reaper.h"
 #include "self_metrics.h"
 #include "snapshot_collector.h"
 
@@ -16,8 +17,10 @@ namespace accept4_exporter {
 
 class Poller {
  public:
-  Poller(MapReader& reader, int inflight_fd, SnapshotCollector& collector, SelfMetrics& self,
-         LabelOptions labels, std::chrono::milliseconds interval);
+  // `reaper` may be null: series are then kept for ever (per-command
+  // series, without the pid label, need no reaping).
+  Poller(MapReader& reader, ProcessReaper* reaper, int inflight_fd, SnapshotCollector& collector,
+         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -34,6 +37,7 @@ class Poller {
   void Run();
 
   MapReader& reader_;
+  ProcessReaper* reaper_;
   int inflight_fd_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;

@@ -1,44 +1,17 @@
 // SIGTERM and SIGINT stop the exporter cleanly: exit 0 within a second and
 // none of its BPF programs left in the kernel.
-#include <bpf/bpf.h>
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <set>
 
+#include "bpf_objects.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
 
 namespace accept4_test {
 namespace {
-
-// Ids of the BPF programs a process holds through program or link fds,
-// from their fdinfo.
-std::set<uint32_t> ProgramIdsHeldBy(pid_t pid) {
-  std::set<uint32_t> ids;
-  const std::string fdinfo = "/proc/" + std::to_string(pid) + "/fdinfo";
-  DIR* dir = opendir(fdinfo.c_str());
-  if (!dir) return ids;
-  while (dirent* entry = readdir(dir)) {
-    std::ifstream file(fdinfo + "/" + entry->d_name);
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.rfind("prog_id:", 0) == 0) ids.insert(std::stoul(line.substr(8)));
-    }
-  }
-  closedir(dir);
-  return ids;
-}
-
-bool ProgramLoaded(uint32_t id) {
-  const int fd = bpf_prog_get_fd_by_id(id);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
-}
 
 class LifecycleTest : public testing::TestWithParam<int> {};
 

@@ -1,0 +1,185 @@
+// The signals of unhealthy accept loops, measured in the kernel: time spent
+// in the call, listen queue length and limit, the per-listener port label,
+// and series that go away with their process.
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "accept_calls.h"
+#include "bpf_objects.h"
+#include "bpf_support.h"
+#include "exporter_process.h"
+
+namespace accept4_test {
+namespace {
+
+// Cumulative count of the histogram bucket whose upper bound is `le`.
+double BucketCount(const MetricsText& metrics, const std::string& histogram, const Labels& labels,
+                   double le) {
+  for (const Sample& sample : metrics.Find(histogram + "_bucket", labels)) {
+    const double bound = std::stod(sample.labels.at("le"));
+    if (bound == le || std::fabs(bound - le) < 1e-12) return sample.value;
+  }
+  return NAN;
+}
+
+void AcceptAndClose(int listener_fd) {
+  const int accepted = RawAccept4(listener_fd, SOCK_CLOEXEC);
+  ASSERT_GE(accepted, 0) << strerror(errno);
+  close(accepted);
+}
+
+TEST(BlockingSignalsTest, DurationOfAnAcceptThatWaits) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_duration");
+  ExporterProcess exporter("poll_interval: 100ms\n");
+  ASSERT_TRUE(exporter.running());
+  Listener listener(AF_INET, /*nonblocking=*/false);
+  int client = -1;
+  // The server waits about 300 ms for a client that connects late.
+  std::thread late_client([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    client = listener.Connect();
+  });
+  AcceptAndClose(listener.fd());
+  late_client.join();
+  close(client);
+
+  const MetricsText metrics = exporter.ScrapeFresh();
+  const Labels labels = {
+      {"comm", "a4t_duration"}, {"syscall", "accept4"}, {"listener", "blocking"}};
+  EXPECT_EQ(metrics.Value("accept4_duration_seconds_count", labels), 1);
+  EXPECT_GE(metrics.Value("accept4_duration_seconds_sum", labels), 0.3);
+  // log2 buckets: 2^28 ns = 0.268 s is too short, 2^29 ns = 0.537 s holds it
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.268435456), 0);
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.536870912), 1);
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, INFINITY), 1);
+  EXPECT_EQ(
+      metrics.Value("accept4_calls_total",
+                    {{"comm", "a4t_duration"}, {"syscall", "accept4"}, {"listener", "blocking"}}),
+      1);
+}
+
+TEST(BlockingSignalsTest, BacklogSeenByTheNextAcceptAndItsLimit) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_backlog");
+  ExporterProcess exporter("poll_interval: 100ms\n");
+  ASSERT_TRUE(exporter.running());
+  constexpr int kLimit = 7;
+  constexpr int kPending = 3;
+  Listener listener(AF_INET, /*nonblocking=*/false, kLimit);
+  std::vector<int> clients;
+  // On loopback the handshake is done when connect returns: all queued.
+  for (int i = 0; i < kPending; ++i) clients.push_back(listener.Connect());
+  AcceptAndClose(listener.fd());
+  for (int fd : clients) close(fd);
+
+  const MetricsText metrics = exporter.ScrapeFresh();
+  const Labels labels = {{"comm", "a4t_backlog"}, {"family", "AF_INET"}, {"listener", "blocking"}};
+  EXPECT_EQ(metrics.Value("accept4_listen_backlog_count", labels), 1);
+  EXPECT_EQ(metrics.Value("accept4_listen_backlog_sum", labels), kPending);
+  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 1), 0);
+  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 3), 1);
+  EXPECT_EQ(metrics.Value("accept4_listen_backlog_limit", labels), kLimit);
+}
+
+TEST(BlockingSignalsTest, PortLabelTellsListenersApart) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_port");
+  ExporterProcess exporter("poll_interval: 100ms\nlabels:\n  port: true\n");
+  ASSERT_TRUE(exporter.running());
+  Listener first(AF_INET, /*nonblocking=*/false);
+  Listener second(AF_INET6, /*nonblocking=*/false);
+  Listener local(AF_UNIX, /*nonblocking=*/false);
+  const std::pair<const Listener*, int> calls[] = {{&first, 1}, {&second, 2}, {&local, 3}};
+  for (const auto& [listener, count] : calls) {
+    for (int i = 0; i < count; ++i) {
+      const int client = listener->Connect();
+      AcceptAndClose(listener->fd());
+      close(client);
+    }
+  }
+
+  const MetricsText metrics = exporter.ScrapeFresh();
+  for (const auto& [listener, count] : calls) {
+    const Labels labels = {{"comm", "a4t_port"}, {"port", std::to_string(listener->port())}};
+    EXPECT_EQ(metrics.Sum("accept4_calls_total", labels), count) << listener->port();
+    EXPECT_EQ(metrics.Sum("accept4_duration_seconds_count", labels), count);
+    EXPECT_EQ(metrics.Sum("accept4_listen_backlog_count", labels), count);
+  }
+  EXPECT_EQ(metrics.Sum("accept4_calls_total",
+                        {{"comm", "a4t_port"}, {"family", "AF_UNIX"}, {"port", "0"}}),
+            3);
+}
+
+// Keys of the exporter's stats map whose tgid is `tgid`.
+int StatsEntriesOf(pid_t exporter, uint32_t tgid) {
+  int entries = 0;
+  for (uint32_t id : MapIdsHeldBy(exporter, "stats")) {
+    const int fd = bpf_map_get_fd_by_id(id);
+    // accept4_key starts with the tgid; read whole keys of its size
+    char key[36];
+    if (fd < 0) continue;
+    const void* previous = nullptr;
+    while (bpf_map_get_next_key(fd, previous, key) == 0) {
+      previous = key;
+      uint32_t key_tgid;
+      memcpy(&key_tgid, key, sizeof(key_tgid));
+      if (key_tgid == tgid) ++entries;
+    }
+    close(fd);
+  }
+  return entries;
+}
+
+TEST(BlockingSignalsTest, ExitedProcessLosesItsSeriesAfterTheGracePeriod) {
+  SKIP_WITHOUT_BPF();
+  ExporterProcess exporter("poll_interval: 100ms\nexited_process_grace_period: 1500ms\n");
+  ASSERT_TRUE(exporter.running());
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(go[1]);  // so that the parent's close is seen as end of file
+    ScopedComm comm("a4t_child");
+    Listener listener(AF_INET, /*nonblocking=*/true);
+    RawAccept4(listener.fd(), 0);
+    RawAccept4(listener.fd(), 0);
+    char byte;
+    read(go[0], &byte, 1);  // exit when the parent says so
+    _exit(0);
+  }
+  close(go[0]);
+  const Labels child_labels = {{"comm", "a4t_child"}, {"pid", std::to_string(child)}};
+  // Wait for the child's calls, then let it exit.
+  MetricsText before("");
+  for (int i = 0; i < 100 && before.Sum("accept4_calls_total", child_labels) < 2; ++i) {
+    before = exporter.ScrapeFresh();
+  }
+  EXPECT_EQ(before.Sum("accept4_calls_total", child_labels), 2);
+  EXPECT_GT(StatsEntriesOf(exporter.pid(), child), 0);
+  close(go[1]);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  const auto exited = std::chrono::steady_clock::now();
+
+  // Still there within the grace period...
+  const MetricsText during = exporter.ScrapeFresh();
+  if (std::chrono::steady_clock::now() - exited < std::chrono::milliseconds(1200)) {
+    EXPECT_EQ(during.Sum("accept4_calls_total", child_labels), 2);
+  }
+  // ...and gone, from /metrics and from the kernel map, after it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  const MetricsText after = exporter.ScrapeFresh();
+  EXPECT_TRUE(after.Find("accept4_calls_total", child_labels).empty());
+  EXPECT_TRUE(after.Find("accept4_errors_total", child_labels).empty());
+  EXPECT_TRUE(after.Find("accept4_duration_seconds_count", child_labels).empty());
+  EXPECT_EQ(StatsEntriesOf(exporter.pid(), child), 0);
+}
+
+}  // namespace
+}  // namespace accept4_test
