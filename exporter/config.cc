@@ -49,15 +49,22 @@ class Parser {
 
   uint32_t PositiveInt(const YAML::Node& node, const std::string& key) const {
     const std::string text = Scalar(node, key);
+    const bool digits =
+        !text.empty() && text.find_first_not_of("+-0123456789") == std::string::npos;
     size_t used = 0;
     long long value = 0;
+    bool out_of_range = false;
     try {
       value = std::stoll(text, &used, 10);
+    } catch (const std::out_of_range&) {
+      out_of_range = digits;
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != text.size() || text.empty()) Fail(key, "must be an integer, got \"" + text + "\"");
-    if (value <= 0 || value > UINT32_MAX) {
+    if (!out_of_range && (used != text.size() || text.empty())) {
+      Fail(key, "must be an integer, got \"" + text + "\"");
+    }
+    if (out_of_range || value <= 0 || value > UINT32_MAX) {
       Fail(key, "must be between 1 and 4294967295, got " + text);
     }
     return static_cast<uint32_t>(value);
@@ -99,12 +106,15 @@ class Parser {
 }  // namespace
 
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  static const std::regex kDuration("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
+  static const std::regex kDuration(
+      "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?"
+      "(?:(\\d+)ms)?");
   std::smatch match;
   if (text.empty() || !std::regex_match(text, match, kDuration)) return std::nullopt;
-  constexpr long long kUnitsMs[] = {3600000, 60000, 1000, 1};
+  constexpr long long kDayMs = 86400000;
+  constexpr long long kUnitsMs[] = {365 * kDayMs, 7 * kDayMs, kDayMs, 3600000, 60000, 1000, 1};
   long long total = 0;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 7; ++i) {
     if (!match[i + 1].matched) continue;
     const std::string digits = match[i + 1].str();
     if (digits.size() > 9) return std::nullopt;

@@ -47,7 +47,7 @@ Config ParseConfig(const std::string& text, const std::string& source);
 // Reads and parses a file; an empty path gives the embedded default.
 Config LoadConfig(const std::string& path);
 
-// "5s", "250ms", "1m30s" in Prometheus' duration syntax.
+// "5s", "250ms", "1m30s", "1d" in Prometheus' duration syntax (y w d h m s ms).
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
 const char* AttachModeName(AttachMode mode);
