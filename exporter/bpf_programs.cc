@@ -44,7 +44,7 @@ void BpfPrograms::SkeletonDeleter::operator()(accept4_bpf* skeleton) const {
   accept4_bpf__destroy(skeleton);
 }
 
-BpfPrograms::BpfPrograms(const ProgramOptions& options) {
+BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
   libbpf_set_print(LogLibbpf);
   if (access(kKernelBtf, R_OK) != 0) {
     throw std::runtime_error(std::string("kernel BTF ") + kKernelBtf + " is not readable (" +

@@ -19,6 +19,8 @@ struct ProgramOptions {
   uint32_t max_watched_processes = 16384;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
+
+  bool operator==(const ProgramOptions&) const = default;
 };
 
 class BpfPrograms {
@@ -31,6 +33,7 @@ class BpfPrograms {
   BpfPrograms(const BpfPrograms&) = delete;
   BpfPrograms& operator=(const BpfPrograms&) = delete;
 
+  const ProgramOptions& options() const { return options_; }
   int stats_fd() const;
   int overflow_fd() const;
   int watched_tgids_fd() const;
@@ -44,6 +47,7 @@ class BpfPrograms {
   struct SkeletonDeleter {
     void operator()(accept4_bpf* skeleton) const;
   };
+  ProgramOptions options_;
   std::unique_ptr<accept4_bpf, SkeletonDeleter> skeleton_;
   std::string attach_mode_ = "tracepoint";
 };

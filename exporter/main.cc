@@ -13,10 +13,10 @@
 #include "http_server.h"
 #include "listener_waker.h"
 #include "logging.h"
-#include "map_reader.h"
-#include "poller.h"
+#include "pipeline.h"
 #include "self_metrics.h"
 #include "snapshot_collector.h"
+#include "web_config.h"
 
 namespace {
 
@@ -27,18 +27,45 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// SIGHUP: a bad new config is refused and the running one keeps going. BPF
+// programs are rebuilt only when the new config changes what they count.
+void Reload(const accept4_exporter::CliOptions& cli,
+            std::unique_ptr<accept4_exporter::Pipeline>& pipeline,
+            accept4_exporter::SnapshotCollector& collector, accept4_exporter::SelfMetrics& self) {
+  try {
+    const accept4_exporter::Config config = accept4_exporter::LoadConfig(cli.config_file);
+    auto next =
+        std::make_unique<accept4_exporter::Pipeline>(config, pipeline->programs(), collector, self);
+    pipeline->Stop();
+    pipeline = std::move(next);
+    pipeline->Start();
+    self.SetReloadResult(true, UnixNow());
+    spdlog::info("SIGHUP: config reloaded programs={}",
+                 pipeline->reused_programs() ? "kept" : "reloaded");
+  } catch (const std::exception& e) {
+    self.SetReloadResult(false, UnixNow());
+    spdlog::error("SIGHUP: keeping the running config: {}", e.what());
+  }
+}
+
 int Run(const accept4_exporter::CliOptions& cli) {
   accept4_exporter::Config config;
   try {
     config = accept4_exporter::LoadConfig(cli.config_file);
-  } catch (const accept4_exporter::ConfigError& e) {
+    // Checked here too, so that a bad web config is refused before any BPF
+    // is loaded, and by --config.check.
+    if (!cli.web_config_file.empty()) accept4_exporter::LoadWebConfig(cli.web_config_file);
+  } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitBadConfig;
   }
   if (cli.config_check) {
     std::cout << "config "
               << (cli.config_file.empty() ? "(embedded default)" : "\"" + cli.config_file + "\"")
-              << " is valid\n";
+              << " is valid";
+    if (!cli.web_config_file.empty())
+      std::cout << ", web config \"" << cli.web_config_file << "\" is valid";
+    std::cout << "\n";
     return 0;
   }
 
@@ -50,28 +77,19 @@ int Run(const accept4_exporter::CliOptions& cli) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   try {
-    accept4_exporter::ProgramOptions program_options;
-    program_options.with_pid = config.label_pid;
-    program_options.with_port = config.label_port;
-    program_options.max_series = config.max_series;
-    program_options.max_inflight_calls = config.max_inflight_calls;
-    program_options.pids = config.pids;
-    accept4_exporter::BpfPrograms programs(program_options);
-    spdlog::info("attached to the accept paths mode={}", programs.attach_mode());
-
     auto registry = std::make_shared<prometheus::Registry>();
-    accept4_exporter::SelfMetrics self(*registry, programs.attach_mode());
-    self.SetCapacity(programs.stats_capacity(), programs.inflight_capacity());
-    self.SetReloadResult(true, UnixNow());
     auto collector = std::make_shared<accept4_exporter::SnapshotCollector>();
-    accept4_exporter::MapReader reader(programs.stats_fd(), programs.overflow_fd(),
-                                       accept4_exporter::ReadMethod::kBatch);
-    accept4_exporter::ProcessReaper reaper(programs.stats_fd(), programs.watched_tgids_fd(),
-                                           config.grace_period());
-    accept4_exporter::Poller poller(reader, config.label_pid ? &reaper : nullptr,
-                                    programs.inflight_fd(), *collector, self,
-                                    {config.label_pid, config.label_port}, config.poll_interval);
-    poller.Start();
+    std::unique_ptr<accept4_exporter::SelfMetrics> self;
+    std::unique_ptr<accept4_exporter::Pipeline> pipeline;
+    {
+      auto programs = std::make_shared<accept4_exporter::BpfPrograms>(
+          accept4_exporter::ProgramOptionsFor(config));
+      spdlog::info("attached to the accept paths mode={}", programs->attach_mode());
+      self = std::make_unique<accept4_exporter::SelfMetrics>(*registry, programs->attach_mode());
+      pipeline = std::make_unique<accept4_exporter::Pipeline>(config, programs, *collector, *self);
+    }
+    self->SetReloadResult(true, UnixNow());
+    pipeline->Start();
 
     auto server = std::make_unique<accept4_exporter::HttpServer>(accept4_exporter::HttpOptions{
         cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
@@ -84,7 +102,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
       int signal = 0;
       sigwait(&signals, &signal);
       if (signal == SIGHUP) {
-        spdlog::warn("SIGHUP: config reload is not supported yet; keeping the running config");
+        Reload(cli, pipeline, *collector, *self);
         continue;
       }
       spdlog::info("{}: shutting down", strsignal(signal));
@@ -93,7 +111,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
     // Stop serving first, then stop reading; the programs go last (RAII).
     accept4_exporter::RunWhileWakingListener(server->port(), [&] { server.reset(); });
     spdlog::debug("HTTP server stopped");
-    poller.Stop();
+    pipeline->Stop();
     spdlog::debug("poller stopped");
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -23,11 +23,12 @@ size_t CountKeys(int map_fd) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, ProcessReaper* reaper, int inflight_fd,
+Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter, int inflight_fd,
                SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
                std::chrono::milliseconds interval)
     : reader_(reader),
       reaper_(reaper),
+      comm_filter_(comm_filter),
       inflight_fd_(inflight_fd),
       collector_(collector),
       self_(self),
@@ -41,6 +42,7 @@ void Poller::PollOnce() {
   try {
     MapSnapshot snapshot = reader_.Read();
     if (reaper_) reaper_->Reap(snapshot);
+    if (comm_filter_) comm_filter_->Apply(snapshot);
     collector_.Publish(BuildAcceptFamilies(snapshot, labels_));
     const double now = Seconds(std::chrono::system_clock::now().time_since_epoch());
     self_.RecordRead(Seconds(std::chrono::steady_clock::now() - started), now,
@@ -58,6 +60,7 @@ void Poller::Start() {
 }
 
 void Poller::Stop() {
+  if (!thread_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

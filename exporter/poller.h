@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "comm_filter.h"
 #include "map_reader.h"
 #include "metrics_builder.h"
 #include "process_reaper.h"
@@ -19,8 +20,9 @@ class Poller {
  public:
   // `reaper` may be null: series are then kept for ever (per-command
   // series, without the pid label, need no reaping).
-  Poller(MapReader& reader, ProcessReaper* reaper, int inflight_fd, SnapshotCollector& collector,
-         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
+  Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter, int inflight_fd,
+         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
+         std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -38,6 +40,7 @@ class Poller {
 
   MapReader& reader_;
   ProcessReaper* reaper_;
+  CommFilter* comm_filter_;
   int inflight_fd_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;

@@ -313,7 +313,7 @@ TEST_F(WebTest, BadWebConfigStopsTheExporterWithOneLine) {
     std::ofstream(web_config) << c.yaml;
     const ExitResult result =
         RunExporterToExit({"--web.listen-address=127.0.0.1:0", "--web.config.file=" + web_config});
-    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.exit_code, 2);
     const std::string expected = "level=error msg=\"" +
                                  Quoted("web config file \"" + web_config + "\": " + c.error) +
                                  "\"\n";

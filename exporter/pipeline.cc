@@ -1,0 +1,37 @@
+#include "pipeline.h"
+
+namespace accept4_exporter {
+namespace {
+
+std::shared_ptr<BpfPrograms> ProgramsFor(const ProgramOptions& options,
+                                         std::shared_ptr<BpfPrograms> reuse) {
+  if (reuse && reuse->options() == options) return reuse;
+  return std::make_shared<BpfPrograms>(options);
+}
+
+}  // namespace
+
+ProgramOptions ProgramOptionsFor(const Config& config) {
+  ProgramOptions options;
+  options.with_pid = config.label_pid;
+  options.with_port = config.label_port;
+  options.max_series = config.max_series;
+  options.max_inflight_calls = config.max_inflight_calls;
+  options.pids = config.pids;
+  return options;
+}
+
+Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
+                   SnapshotCollector& collector, SelfMetrics& self)
+    : reused_programs_(reuse && reuse->options() == ProgramOptionsFor(config)),
+      programs_(ProgramsFor(ProgramOptionsFor(config), std::move(reuse))),
+      reader_(programs_->stats_fd(), programs_->overflow_fd(), ReadMethod::kBatch),
+      reaper_(programs_->stats_fd(), programs_->watched_tgids_fd(), config.grace_period()),
+      comm_filter_(config.include_comm, config.exclude_comm),
+      poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_,
+              programs_->inflight_fd(), collector, self, {config.label_pid, config.label_port},
+              config.poll_interval) {
+  self.SetCapacity(programs_->stats_capacity(), programs_->inflight_capacity());
+}
+
+}  // namespace accept4_exporter

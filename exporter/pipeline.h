@@ -1,0 +1,48 @@
+// Everything that a config decides and that touches the kernel: the BPF
+// programs, the map reader, the reaper of exited processes, the comm filter
+// and the poll thread. A SIGHUP builds a new one and swaps it in.
+#pragma once
+
+#include <memory>
+
+#include "bpf_programs.h"
+#include "comm_filter.h"
+#include "config.h"
+#include "map_reader.h"
+#include "poller.h"
+#include "process_reaper.h"
+#include "self_metrics.h"
+#include "snapshot_collector.h"
+
+namespace accept4_exporter {
+
+// What the BPF programs are built from; a reload that leaves it unchanged
+// keeps the loaded programs, so counters do not restart.
+ProgramOptions ProgramOptionsFor(const Config& config);
+
+class Pipeline {
+ public:
+  // Loads and attaches new programs unless `reuse` (the running pipeline's)
+  // were built from the same ProgramOptions. Throws on set-up errors.
+  Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse, SnapshotCollector& collector,
+           SelfMetrics& self);
+
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  void Start() { poller_.Start(); }
+  void Stop() { poller_.Stop(); }
+
+  const std::shared_ptr<BpfPrograms>& programs() const { return programs_; }
+  bool reused_programs() const { return reused_programs_; }
+
+ private:
+  bool reused_programs_;
+  std::shared_ptr<BpfPrograms> programs_;
+  MapReader reader_;
+  ProcessReaper reaper_;
+  CommFilter comm_filter_;
+  Poller poller_;
+};
+
+}  // namespace accept4_exporter

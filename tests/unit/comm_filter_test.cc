@@ -1,0 +1,54 @@
+#include "comm_filter.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace accept4_exporter {
+namespace {
+
+StatsEntry EntryFor(const char* comm) {
+  StatsEntry entry = {};
+  std::strncpy(entry.key.comm, comm, sizeof(entry.key.comm));
+  entry.value.calls = 1;
+  return entry;
+}
+
+TEST(CommFilterTest, PatternsAreFullyAnchored) {
+  const struct {
+    const char* include;
+    const char* exclude;
+    const char* comm;
+    bool wanted;
+  } cases[] = {
+      {"", "", "nginx", true},
+      {"nginx", "", "nginx", true},
+      {"nginx", "", "nginx-worker", false},  // anchored: not a substring match
+      {"nginx.*", "", "nginx-worker", true},
+      {"", "sshd", "sshd", false},
+      {"", "sshd", "sshd2", true},
+      {"(nginx|envoy)", "envoy", "envoy", false},  // exclude wins
+      {"(nginx|envoy)", "envoy", "nginx", true},
+  };
+  for (const auto& c : cases) {
+    CommFilter filter(c.include, c.exclude);
+    EXPECT_EQ(filter.Wanted(c.comm), c.wanted)
+        << "include=" << c.include << " exclude=" << c.exclude << " comm=" << c.comm;
+    EXPECT_EQ(filter.Wanted(c.comm), c.wanted) << "cached answer";
+  }
+}
+
+TEST(CommFilterTest, ApplyDropsUnwantedEntriesAndKeepsOverflow) {
+  CommFilter filter("", "noisy");
+  MapSnapshot snapshot;
+  snapshot.stats = {EntryFor("nginx"), EntryFor("noisy"), EntryFor("envoy")};
+  snapshot.overflow = {0, 3};
+  filter.Apply(snapshot);
+  ASSERT_EQ(snapshot.stats.size(), 2u);
+  EXPECT_STREQ(snapshot.stats[0].key.comm, "nginx");
+  EXPECT_STREQ(snapshot.stats[1].key.comm, "envoy");
+  EXPECT_EQ(snapshot.overflow, (std::vector<uint64_t>{0, 3}));
+}
+
+}  // namespace
+}  // namespace accept4_exporter
