@@ -69,8 +69,7 @@ void ProcessReaper::Reap(MapSnapshot& snapshot) {
       continue;
     }
     if (bpf_map_delete_elem(stats_fd_, &entry.key) != 0 && errno != ENOENT) {
-      spdlog::warn("deleting the series of exited process {}: {}", entry.key.tgid,
-                   strerror(errno));
+      spdlog::warn("deleting the series of exited process {}: {}", entry.key.tgid, strerror(errno));
     }
     reaped.insert(entry.key.tgid);
   }
