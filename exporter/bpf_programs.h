@@ -1,5 +1,10 @@
 // Loads the accept4 BPF programs, attaches them and owns them: destroying
 // the object detaches and frees every program, link and map.
+//
+// Two BPF objects count the same way and differ only in how they hook the
+// accept path: bpf/accept4_fentry.bpf.c (fentry/fexit) and bpf/accept4.bpf.c
+// (syscall tracepoints). attach_mode auto takes fentry where the kernel
+// allows it and tracepoints otherwise.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +12,9 @@
 #include <string>
 #include <vector>
 
-struct accept4_bpf;
+#include "config.h"
+
+struct bpf_object;
 
 namespace accept4_exporter {
 
@@ -19,6 +26,7 @@ struct ProgramOptions {
   uint32_t max_watched_processes = 16384;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
+  AttachMode attach_mode = AttachMode::kAuto;
 
   bool operator==(const ProgramOptions&) const = default;
 };
@@ -26,7 +34,8 @@ struct ProgramOptions {
 class BpfPrograms {
  public:
   // Throws std::runtime_error with one line of context when BPF is not
-  // usable here (no BTF, no privileges, no tracefs, verifier refusal).
+  // usable here (no BTF, no privileges, no tracefs, verifier refusal, or
+  // fentry refused when attach_mode is fentry).
   explicit BpfPrograms(const ProgramOptions& options);
   ~BpfPrograms();
 
@@ -40,16 +49,21 @@ class BpfPrograms {
   int inflight_fd() const;
   uint32_t stats_capacity() const;
   uint32_t inflight_capacity() const;
-  // "tracepoint": how the syscall hooks are attached.
+  // How the accept path is hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
+  // The loaded object, for walking its programs.
+  bpf_object* object() const;
+
+  // What a loaded and attached object needs to be freed; defined in the .cc.
+  struct Loaded;
 
  private:
-  struct SkeletonDeleter {
-    void operator()(accept4_bpf* skeleton) const;
-  };
+  int MapFd(const char* name) const;
+  uint32_t MapCapacity(const char* name) const;
+
   ProgramOptions options_;
-  std::unique_ptr<accept4_bpf, SkeletonDeleter> skeleton_;
-  std::string attach_mode_ = "tracepoint";
+  std::string attach_mode_;
+  std::unique_ptr<Loaded> loaded_;
 };
 
 }  // namespace accept4_exporter

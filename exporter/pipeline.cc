@@ -18,6 +18,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   options.max_series = config.max_series;
   options.max_inflight_calls = config.max_inflight_calls;
   options.pids = config.pids;
+  options.attach_mode = config.attach_mode;
   return options;
 }
 

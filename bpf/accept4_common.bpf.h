@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every accept4_exporter BPF object shares, whichever way it hooks the
+ * accept path (accept4.bpf.c: syscall tracepoints; accept4_fentry.bpf.c:
+ * fentry/fexit): the maps, the settings, what enter and exit do with a call,
+ * and the process-exit hook. Included once per object.
+ */
+#ifndef ACCEPT4_EXPORTER_BPF_ACCEPT4_COMMON_BPF_H_
+#define ACCEPT4_EXPORTER_BPF_ACCEPT4_COMMON_BPF_H_
+
+#include "accept4.h"
+#include "buckets.bpf.h"
+#include "listener.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the exporter through the skeleton's rodata before load. */
+const volatile bool with_pid = true;
+const volatile bool with_port = false;
+/* count only the processes in tgid_filter (filters.pids) */
+const volatile bool filter_tgids = false;
+
+/* Calls between enter and exit, by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct accept4_inflight);
+} inflight SEC(".maps");
+
+/* One entry per series; max_entries is set from the config before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct accept4_key);
+	__type(value, struct accept4_value);
+} stats SEC(".maps");
+
+/* Calls that found stats full, by syscall * ACCEPT4_OVERFLOW_ERRNO_SLOTS + errno. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ACCEPT4_SYSCALL_MAX * ACCEPT4_OVERFLOW_ERRNO_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} overflow SEC(".maps");
+
+/*
+ * Processes that have series, put here by the exporter; the exit hook stamps
+ * the time their last thread exits so the exporter can drop their series.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} watched_tgids SEC(".maps");
+
+/* filters.pids; only looked at when filter_tgids is set */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgid_filter SEC(".maps");
+
+static const struct accept4_value zero_value;
+
+/* false when the config's filters leave the current process out */
+static __always_inline bool wanted(__u64 pid_tgid)
+{
+	__u32 tgid = (__u32)(pid_tgid >> 32);
+
+	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+		return false;
+	return true;
+}
+
+static __always_inline int on_enter(int fd, int flags, enum accept4_syscall syscall)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct accept4_inflight call = {};
+
+	if (!wanted(pid_tgid))
+		return 0;
+	call.syscall = syscall;
+	call.flags = flags;
+	describe_listener(fd, &call);
+	/* taken last, so the duration leaves out our own work */
+	call.start_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&inflight, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+/*
+ * A call that was already running when we attached has no enter record. Its
+ * arguments are still in the registers saved at syscall entry, so it keeps
+ * its real flags and listener; only its duration is unknown.
+ */
+static __always_inline void describe_unmatched_call(enum accept4_syscall syscall,
+						    struct accept4_inflight *call)
+{
+	struct pt_regs *regs;
+
+	call->syscall = syscall;
+	call->family = ACCEPT4_FAMILY_UNKNOWN;
+	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	/* bpf_task_pt_regs came with Linux 5.15; older kernels keep the unknowns */
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (syscall == ACCEPT4_SYSCALL_ACCEPT4)
+		call->flags = (int)PT_REGS_PARM4_CORE_SYSCALL(regs);
+	describe_listener((int)PT_REGS_PARM1_CORE_SYSCALL(regs), call);
+}
+
+static __always_inline void count_overflow(enum accept4_syscall syscall, long ret)
+{
+	__u32 slot = ret < 0 ? (__u32)-ret : 0;
+	__u32 index;
+	__u64 *count;
+
+	if (slot >= ACCEPT4_OVERFLOW_ERRNO_SLOTS)
+		slot = ACCEPT4_OVERFLOW_ERRNO_SLOTS - 1;
+	index = syscall * ACCEPT4_OVERFLOW_ERRNO_SLOTS + slot;
+	count = bpf_map_lookup_elem(&overflow, &index);
+	if (count)
+		(*count)++;
+}
+
+static __always_inline struct accept4_value *stats_entry(const struct accept4_key *key)
+{
+	struct accept4_value *value = bpf_map_lookup_elem(&stats, key);
+
+	if (value)
+		return value;
+	/* fails with E2BIG when full; the caller then counts an overflow */
+	bpf_map_update_elem(&stats, key, &zero_value, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&stats, key);
+}
+
+static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct accept4_inflight call = {};
+	struct accept4_inflight *entered;
+	struct accept4_value *value;
+	struct accept4_key key = {};
+	bool timed = false;
+	__u32 bucket;
+
+	if (!wanted(pid_tgid))
+		return 0;
+	entered = bpf_map_lookup_elem(&inflight, &tid);
+	if (entered && entered->syscall == syscall) {
+		call = *entered;
+		timed = true;
+	} else {
+		describe_unmatched_call(syscall, &call);
+	}
+	if (entered)
+		bpf_map_delete_elem(&inflight, &tid);
+
+	key.tgid = with_pid ? (__u32)(pid_tgid >> 32) : 0;
+	key.flags = call.flags;
+	key.result = ret < 0 ? (__s32)ret : 0;
+	key.family = call.family;
+	key.port = with_port ? call.port : 0;
+	key.syscall = syscall;
+	key.listener = call.listener;
+	BPF_CORE_READ_STR_INTO(&key.comm, task, group_leader, comm);
+
+	value = stats_entry(&key);
+	if (!value) {
+		count_overflow(syscall, ret);
+		return 0;
+	}
+	/* per-CPU value, and tracepoint programs do not nest on a CPU: no atomics */
+	value->calls++;
+	if (timed) {
+		__u64 ns = now - call.start_ns;
+
+		value->timed_calls++;
+		value->duration_ns_sum += ns;
+		bucket = duration_bucket(ns);
+		/* the verifier cannot see the clamp inside the helper: check again */
+		barrier_var(bucket);
+		if (bucket < ACCEPT4_DURATION_BUCKETS)
+			value->duration_buckets[bucket]++;
+	}
+	if (call.has_backlog) {
+		value->backlog_samples++;
+		value->backlog_sum += call.backlog;
+		value->backlog_limit = call.backlog_limit;
+		bucket = backlog_bucket(call.backlog);
+		barrier_var(bucket);
+		if (bucket < ACCEPT4_BACKLOG_BUCKETS)
+			value->backlog_buckets[bucket]++;
+	}
+	return 0;
+}
+
+/* Fires for every exiting thread; only the last one of a watched process matters. */
+SEC("tracepoint/sched/sched_process_exit")
+int handle_process_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	__u64 *exited_ns = bpf_map_lookup_elem(&watched_tgids, &tgid);
+
+	if (!exited_ns || BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	*exited_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+#endif /* ACCEPT4_EXPORTER_BPF_ACCEPT4_COMMON_BPF_H_ */
