@@ -19,6 +19,8 @@ const volatile bool with_pid = true;
 const volatile bool with_port = false;
 /* count only the processes in tgid_filter (filters.pids) */
 const volatile bool filter_tgids = false;
+/* count only the tasks whose cgroup is in cgroup_filter (filters.cgroup_path_prefixes) */
+const volatile bool filter_cgroups = false;
 
 /* Calls between enter and exit, by thread id. */
 struct {
@@ -63,6 +65,17 @@ struct {
 	__type(value, __u8);
 } tgid_filter SEC(".maps");
 
+/*
+ * Cgroup v2 ids under filters.cgroup_path_prefixes, kept up to date by the
+ * exporter as cgroups come and go; only looked at when filter_cgroups is set.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
+
 static const struct accept4_value zero_value;
 
 /* false when the config's filters leave the current process out */
@@ -70,8 +83,15 @@ static __always_inline bool wanted(__u64 pid_tgid)
 {
 	__u32 tgid = (__u32)(pid_tgid >> 32);
 
+	__u64 cgroup_id;
+
 	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
 		return false;
+	if (filter_cgroups) {
+		cgroup_id = bpf_get_current_cgroup_id();
+		if (!bpf_map_lookup_elem(&cgroup_filter, &cgroup_id))
+			return false;
+	}
 	return true;
 }
 

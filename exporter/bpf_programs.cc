@@ -71,6 +71,7 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options) {
   skeleton->rodata->with_pid = options.with_pid;
   skeleton->rodata->with_port = options.with_port;
   skeleton->rodata->filter_tgids = !options.pids.empty();
+  skeleton->rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const struct {
     bpf_map* map;
     uint32_t entries;
@@ -79,6 +80,8 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options) {
       {skeleton->maps.inflight, options.max_inflight_calls},
       {skeleton->maps.watched_tgids, options.max_watched_processes},
       {skeleton->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
+      {skeleton->maps.cgroup_filter,
+       options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
   };
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
@@ -209,6 +212,7 @@ int BpfPrograms::stats_fd() const { return MapFd("stats"); }
 int BpfPrograms::overflow_fd() const { return MapFd("overflow"); }
 int BpfPrograms::watched_tgids_fd() const { return MapFd("watched_tgids"); }
 int BpfPrograms::inflight_fd() const { return MapFd("inflight"); }
+int BpfPrograms::cgroup_filter_fd() const { return MapFd("cgroup_filter"); }
 uint32_t BpfPrograms::stats_capacity() const { return MapCapacity("stats"); }
 uint32_t BpfPrograms::inflight_capacity() const { return MapCapacity("inflight"); }
 

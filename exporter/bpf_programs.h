@@ -26,6 +26,9 @@ struct ProgramOptions {
   uint32_t max_watched_processes = 16384;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
+  // Count only tasks in cgroups under these cgroup v2 paths; empty: all.
+  std::vector<std::string> cgroup_path_prefixes;
+  uint32_t max_filtered_cgroups = 65536;
   AttachMode attach_mode = AttachMode::kAuto;
 
   bool operator==(const ProgramOptions&) const = default;
@@ -47,6 +50,7 @@ class BpfPrograms {
   int overflow_fd() const;
   int watched_tgids_fd() const;
   int inflight_fd() const;
+  int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
   uint32_t inflight_capacity() const;
   // How the accept path is hooked: "fentry" or "tracepoint".

@@ -1,5 +1,9 @@
 #include "pipeline.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
 namespace accept4_exporter {
 namespace {
 
@@ -19,6 +23,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   options.max_inflight_calls = config.max_inflight_calls;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
+  options.cgroup_path_prefixes = config.cgroup_path_prefixes;
   return options;
 }
 
@@ -29,10 +34,20 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       reader_(programs_->stats_fd(), programs_->overflow_fd(), ReadMethod::kBatch),
       reaper_(programs_->stats_fd(), programs_->watched_tgids_fd(), config.grace_period()),
       comm_filter_(config.include_comm, config.exclude_comm),
-      poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_,
+      cgroup_filter_(config.cgroup_path_prefixes.empty()
+                         ? nullptr
+                         : std::make_unique<CgroupFilter>(programs_->cgroup_filter_fd(),
+                                                          config.cgroup_path_prefixes,
+                                                          CgroupV2Root())),
+      poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_, cgroup_filter_.get(),
               programs_->inflight_fd(), collector, self, {config.label_pid, config.label_port},
               config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity(), programs_->inflight_capacity());
+  if (cgroup_filter_) {
+    cgroup_filter_->Refresh();
+    spdlog::info("cgroup filter: {} cgroups under {}", cgroup_filter_->cgroups(),
+                 fmt::join(config.cgroup_path_prefixes, ", "));
+  }
 }
 
 }  // namespace accept4_exporter

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "bpf_programs.h"
+#include "cgroup_filter.h"
 #include "comm_filter.h"
 #include "config.h"
 #include "map_reader.h"
@@ -42,6 +43,7 @@ class Pipeline {
   MapReader reader_;
   ProcessReaper reaper_;
   CommFilter comm_filter_;
+  std::unique_ptr<CgroupFilter> cgroup_filter_;  // null without cgroup prefixes
   Poller poller_;
 };
 

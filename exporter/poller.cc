@@ -23,12 +23,13 @@ size_t CountKeys(int map_fd) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter, int inflight_fd,
-               SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
-               std::chrono::milliseconds interval)
+Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
+               CgroupFilter* cgroup_filter, int inflight_fd, SnapshotCollector& collector,
+               SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval)
     : reader_(reader),
       reaper_(reaper),
       comm_filter_(comm_filter),
+      cgroup_filter_(cgroup_filter),
       inflight_fd_(inflight_fd),
       collector_(collector),
       self_(self),
@@ -40,6 +41,7 @@ Poller::~Poller() { Stop(); }
 void Poller::PollOnce() {
   const auto started = std::chrono::steady_clock::now();
   try {
+    if (cgroup_filter_) cgroup_filter_->Refresh();
     MapSnapshot snapshot = reader_.Read();
     if (reaper_) reaper_->Reap(snapshot);
     if (comm_filter_) comm_filter_->Apply(snapshot);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cgroup_filter.h"
 #include "comm_filter.h"
 #include "map_reader.h"
 #include "metrics_builder.h"
@@ -20,9 +21,10 @@ class Poller {
  public:
   // `reaper` may be null: series are then kept for ever (per-command
   // series, without the pid label, need no reaping).
-  Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter, int inflight_fd,
-         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
-         std::chrono::milliseconds interval);
+  // `cgroup_filter` may be null too: no cgroup filter to keep up to date.
+  Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
+         CgroupFilter* cgroup_filter, int inflight_fd, SnapshotCollector& collector,
+         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -41,6 +43,7 @@ class Poller {
   MapReader& reader_;
   ProcessReaper* reaper_;
   CommFilter* comm_filter_;
+  CgroupFilter* cgroup_filter_;
   int inflight_fd_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;

@@ -1,0 +1,41 @@
+// filters.cgroup_path_prefixes, applied in the kernel: the BPF programs count
+// only tasks whose cgroup id is in the cgroup_filter map. This class fills
+// the map with the ids of every cgroup under the prefixes, and refreshes it
+// on each poll to take in cgroups created since (containers, services).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace accept4_exporter {
+
+// Where cgroup v2 is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on
+// hybrid hosts. Throws std::runtime_error when there is none (the BPF side
+// reads cgroup v2 ids only).
+std::string CgroupV2Root();
+
+class CgroupFilter {
+ public:
+  // `root`: where the cgroup v2 hierarchy is mounted.
+  CgroupFilter(int cgroup_filter_fd, std::vector<std::string> prefixes, std::string root);
+
+  // Adds the ids of cgroups under the prefixes that the map lacks. Never
+  // throws: an unreadable directory or a full map is logged once.
+  void Refresh();
+
+  size_t cgroups() const { return known_.size(); }
+
+ private:
+  void Walk(const std::string& path, int depth);
+
+  int map_fd_;
+  std::vector<std::string> prefixes_;
+  std::string root_;
+  // Cgroup ids are never reused, so ids of removed cgroups can stay.
+  std::unordered_set<uint64_t> known_;
+  bool warned_full_ = false;
+};
+
+}  // namespace accept4_exporter

@@ -1,0 +1,119 @@
+// The config's filters: pids and cgroups are applied in the kernel (other
+// processes' calls never reach the maps), comm regexes in user space.
+#include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "accept_calls.h"
+#include "bpf_support.h"
+#include "exporter_process.h"
+
+namespace accept4_test {
+namespace {
+
+// Runs `calls` EAGAIN accept4 calls in a child process named `comm`, which
+// first moves itself to `cgroup_procs` when given; returns its pid.
+pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cgroup_procs = "") {
+  const pid_t child = fork();
+  if (child == 0) {
+    if (!cgroup_procs.empty()) std::ofstream(cgroup_procs) << getpid() << std::endl;
+    ScopedComm name(comm);
+    Listener listener(AF_INET, /*nonblocking=*/true);
+    for (int i = 0; i < calls; ++i) RawAccept4(listener.fd(), 0);
+    // stay alive until the parent has scraped, so the series is not reaped
+    pause();
+    _exit(0);
+  }
+  return child;
+}
+
+void Reap(pid_t child) {
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+}
+
+std::string CgroupV2Root() {
+  for (const char* path : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    struct statfs info;
+    if (statfs(path, &info) == 0 && info.f_type == CGROUP2_SUPER_MAGIC) return path;
+  }
+  return "";
+}
+
+TEST(FiltersTest, PidFilterCountsOnlyTheListedProcesses) {
+  SKIP_WITHOUT_BPF();
+  ExporterProcess exporter("poll_interval: 100ms\nfilters:\n  pids: [" + std::to_string(getpid()) +
+                           "]\n");
+  ASSERT_TRUE(exporter.running());
+  ScopedComm comm("a4t_pid_in");
+  const pid_t other = ChildMakingCalls("a4t_pid_out", 3);
+  Listener listener(AF_INET, /*nonblocking=*/true);
+  for (int i = 0; i < 4; ++i) RawAccept4(listener.fd(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the child's calls are done
+  const MetricsText metrics = exporter.ScrapeFresh();
+  Reap(other);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_pid_in"}}), 4);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_pid_out"}}), 0);
+  // nothing but this process reached the map
+  EXPECT_EQ(metrics.Sum("accept4_calls_total"), 4);
+}
+
+TEST(FiltersTest, CgroupFilterCountsOnlyTasksUnderThePrefix) {
+  SKIP_WITHOUT_BPF();
+  const std::string root = CgroupV2Root();
+  if (root.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy mounted here";
+  const std::string prefix = "/a4t_filter_" + std::to_string(getpid());
+  const std::string inner = root + prefix + "/service";
+  ASSERT_EQ(mkdir((root + prefix).c_str(), 0755), 0) << strerror(errno);
+  ASSERT_EQ(mkdir(inner.c_str(), 0755), 0) << strerror(errno);
+
+  ExporterProcess exporter("poll_interval: 100ms\nfilters:\n  cgroup_path_prefixes: [" + prefix +
+                           "]\n");
+  ASSERT_TRUE(exporter.running());
+  // a cgroup made after the start is picked up by the next poll
+  const std::string late = root + prefix + "/late";
+  ASSERT_EQ(mkdir(late.c_str(), 0755), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const pid_t inside = ChildMakingCalls("a4t_cg_in", 5, inner + "/cgroup.procs");
+  const pid_t late_child = ChildMakingCalls("a4t_cg_late", 2, late + "/cgroup.procs");
+  const pid_t outside = ChildMakingCalls("a4t_cg_out", 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const MetricsText metrics = exporter.ScrapeFresh();
+  for (pid_t child : {inside, late_child, outside}) Reap(child);
+  rmdir(inner.c_str());
+  rmdir(late.c_str());
+  rmdir((root + prefix).c_str());
+
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_cg_in"}}), 5);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_cg_late"}}), 2);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_cg_out"}}), 0);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total"), 7);
+}
+
+TEST(FiltersTest, CommRegexesChooseTheSeriesServed) {
+  SKIP_WITHOUT_BPF();
+  ExporterProcess exporter(
+      "poll_interval: 100ms\nfilters:\n  include_comm: 'a4t_re_.*'\n  exclude_comm: "
+      "'a4t_re_noisy'\n");
+  ASSERT_TRUE(exporter.running());
+  const pid_t kept = ChildMakingCalls("a4t_re_kept", 2);
+  const pid_t noisy = ChildMakingCalls("a4t_re_noisy", 3);
+  const pid_t other = ChildMakingCalls("a4t_other", 4);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const MetricsText metrics = exporter.ScrapeFresh();
+  for (pid_t child : {kept, noisy, other}) Reap(child);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_re_kept"}}), 2);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_re_noisy"}}), 0);
+  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_other"}}), 0);
+}
+
+}  // namespace
+}  // namespace accept4_test
