@@ -185,9 +185,10 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
         loaded_ = LoadFentry(options);
         attach_mode_ = "fentry";
       } catch (const std::exception& e) {
-        spdlog::info("fentry/fexit not available, falling back to tracepoints: {}", e.what());
         loaded_ = LoadTracepoints(options);
         attach_mode_ = "tracepoint";
+        // Said once the fallback worked, so a failure still ends in one line.
+        spdlog::info("fentry/fexit not available, fell back to tracepoints: {}", e.what());
       }
       break;
   }

@@ -46,7 +46,7 @@ TEST(AttachModeTest, AutoUsesFentryOrFallsBackToTracepoints) {
   EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"comm", "a4t_attach"}, {"errno", "EAGAIN"}}), 1);
 
   const bool fell_back =
-      exporter.StderrText().find("fentry/fexit not available, falling back to tracepoints") !=
+      exporter.StderrText().find("fentry/fexit not available, fell back to tracepoints") !=
       std::string::npos;
   const std::string mode = fell_back ? "tracepoint" : "fentry";
   EXPECT_EQ(metrics.Value("accept4_exporter_attach_info", {{"mode", mode}}), 1);
@@ -66,7 +66,7 @@ TEST(AttachModeTest, FentryOnlyRefusesClearlyWhereTheKernelDoes) {
   // Refused: one line saying so, and no fallback when fentry was asked for.
   EXPECT_EQ(std::count(result.stderr_text.begin(), result.stderr_text.end(), '\n'), 1)
       << result.stderr_text;
-  EXPECT_EQ(result.stderr_text.find("falling back"), std::string::npos);
+  EXPECT_EQ(result.stderr_text.find("fell back"), std::string::npos);
 }
 
 TEST(AttachModeTest, TracepointModeNeverTriesFentry) {
