@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The pieces that accept4.bpf.c's programs are made of, each alone in a
+ * program on sys_enter_accept4, so that the kernel's run-time statistics say
+ * what each piece costs per call (minus piece_empty, the cost of any
+ * program). The benchmark prints them beside the per-call figures, so that a
+ * missed target comes with where the time goes.
+ *
+ * describe_listener is the exporter's own (listener.bpf.h); the map pieces
+ * use maps of the same type, key and value as accept4.bpf.c's.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "accept4.h"
+#include "listener.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* like accept4.bpf.c's inflight */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct accept4_inflight);
+} inflight SEC(".maps");
+
+/* like accept4.bpf.c's stats */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct accept4_key);
+	__type(value, struct accept4_value);
+} stats SEC(".maps");
+
+/* Results go here, so that the compiler keeps the work that makes them. */
+__u64 sink;
+
+static const struct accept4_value zero_value;
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_empty(void *ctx)
+{
+	return 0;
+}
+
+/* both programs take the time and the pid */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_clock_and_pid(void *ctx)
+{
+	sink = bpf_ktime_get_ns() + bpf_get_current_pid_tgid();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_describe_listener(struct trace_event_raw_sys_enter *ctx)
+{
+	struct accept4_inflight call = {};
+
+	describe_listener((int)ctx->args[0], &call);
+	sink = call.family + call.listener + call.backlog;
+	return 0;
+}
+
+/* enter's update, exit's lookup and delete */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_inflight_hash(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct accept4_inflight call = {};
+	struct accept4_inflight *entered;
+
+	bpf_map_update_elem(&inflight, &tid, &call, BPF_ANY);
+	entered = bpf_map_lookup_elem(&inflight, &tid);
+	if (entered)
+		bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_leader_comm(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct accept4_key key = {};
+
+	BPF_CORE_READ_STR_INTO(&key.comm, task, group_leader, comm);
+	sink = key.comm[0];
+	return 0;
+}
+
+/* the exit's lookup of an existing series, and its count */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_stats_entry(void *ctx)
+{
+	struct accept4_key key = {};
+	struct accept4_value *value;
+
+	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	key.result = -11;
+	value = bpf_map_lookup_elem(&stats, &key);
+	if (!value) {
+		bpf_map_update_elem(&stats, &key, &zero_value, BPF_NOEXIST);
+		value = bpf_map_lookup_elem(&stats, &key);
+	}
+	if (value)
+		value->calls++;
+	return 0;
+}
