@@ -1,0 +1,120 @@
+// accept4_bench: measures what accept4_exporter costs, side by side with
+// the bpftrace one-liner and with empty programs, and prints one table.
+// Needs root. Run through bench/run, which builds it first.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "child_guard.h"
+#include "idle_bench.h"
+#include "map_read_bench.h"
+#include "overhead_bench.h"
+#include "pieces_bench.h"
+#include "report.h"
+#include "scrape_bench.h"
+#include "scrape_pieces_bench.h"
+#include "syscall_loops.h"
+#include "table.h"
+
+namespace accept4_bench {
+namespace {
+
+struct BenchOptions {
+  OverheadOptions overhead;
+  std::vector<uint32_t> sizes = {1000, 10000, 100000};
+  int scrapes = 15;
+  int passes = 15;
+  int idle_seconds = 30;
+  std::set<std::string> parts = {"overhead", "scrape", "mapread", "idle"};
+};
+
+std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+// One line naming the machine the figures belong to.
+std::string MachineLine() {
+  utsname uts;
+  uname(&uts);
+  char date[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs (" + CpuModel() + "), Linux " +
+         uts.release + ", " + date;
+}
+
+int Run(const BenchOptions& options) {
+  Table table;
+  auto wanted = [&](const char* part) { return options.parts.count(part) != 0; };
+  if (wanted("overhead")) {
+    SyscallLoops loops;
+    const OverheadResults overhead = RunOverheadRounds(options.overhead, loops);
+    const PiecesResult pieces = RunPiecesBench(
+        loops, overhead.batch_calls.at(Workload::kEagain) * options.overhead.kernel_batches,
+        options.passes);
+    AddKernelCostRows(overhead, pieces, table);
+    AddOverheadRows(overhead, table);
+  }
+  if (wanted("scrape")) {
+    AddScrapeRows(RunScrapeBench(options.sizes, options.scrapes, kTargetSeries),
+                  RunScrapePiecesBench(kTargetSeries, options.passes), table);
+  }
+  if (wanted("mapread")) AddMapReadRows(RunMapReadBench(options.sizes, options.passes), table);
+  if (wanted("idle")) AddIdleRows(RunIdleBench(std::chrono::seconds(options.idle_seconds)), table);
+
+  std::cout << MachineLine() << "\n\n";
+  table.Print(std::cout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace accept4_bench
+
+int main(int argc, char** argv) {
+  accept4_bench::BenchOptions options;
+  long batch_ms = options.overhead.batch.count();
+  CLI::App app{"Measures accept4_exporter's overhead beside bpftrace and prints one table."};
+  app.add_option("--rounds", options.overhead.rounds, "alternating rounds of every mode")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--batches", options.overhead.batches, "timed batches per workload per window")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--batch-ms", batch_ms, "CPU time of one timed batch")->check(CLI::PositiveNumber);
+  // the exporter's and the map read part's stats maps hold 131072
+  app.add_option("--sizes", options.sizes, "series counts for the scrape and map read parts")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 131072));
+  app.add_option("--scrapes", options.scrapes, "scrapes per size")->check(CLI::PositiveNumber);
+  app.add_option("--passes", options.passes,
+                 "map read passes per method and size, and repeats of the piece-by-piece parts")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--idle-seconds", options.idle_seconds, "idle window")->check(CLI::PositiveNumber);
+  app.add_option("--parts", options.parts, "overhead,scrape,mapread,idle")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"overhead", "scrape", "mapread", "idle"}));
+  CLI11_PARSE(app, argc, argv);
+  options.overhead.batch = std::chrono::milliseconds(batch_ms);
+
+  if (geteuid() != 0) {
+    std::cerr << "accept4_bench: needs root (it loads BPF programs and runs bpftrace)\n";
+    return 1;
+  }
+  accept4_bench::StopChildrenOnFatalSignals();
+  try {
+    return accept4_bench::Run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "accept4_bench: " << e.what() << "\n";
+    return 1;
+  }
+}

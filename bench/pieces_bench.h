@@ -1,0 +1,26 @@
+// Where the exporter's BPF time goes: bench/pieces.bpf.c runs each piece of
+// accept4.bpf.c alone in a program on sys_enter_accept4, and the kernel's
+// run-time statistics give each one's cost per call under the EAGAIN loop.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "syscall_loops.h"
+
+namespace accept4_bench {
+
+struct PieceCost {
+  std::string name;  // the program's name without "piece_"
+  double ns = 0;     // median ns per run, minus the empty program's
+};
+
+struct PiecesResult {
+  int repeats = 0;
+  double empty_ns = 0;  // what any program costs (median)
+  std::vector<PieceCost> pieces;
+};
+
+PiecesResult RunPiecesBench(SyscallLoops& loops, uint64_t calls_per_repeat, int repeats);
+
+}  // namespace accept4_bench
