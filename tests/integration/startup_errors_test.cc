@@ -36,6 +36,42 @@ TEST(StartupErrorsTest, BadConfigExitsWithCode2AndOneLine) {
       << result.stderr_text;
 }
 
+// Each bad config: exit 2, one line naming the file, the key and the
+// problem, and nothing started (no BPF loaded, no port bound).
+TEST(StartupErrorsTest, EveryKindOfBadConfigIsRefusedAtStart) {
+  const struct {
+    const char* yaml;
+    const char* error;
+  } cases[] = {
+      {"poll_intervall: 5s\n", "key \\\"poll_intervall\\\": unknown key"},
+      {"labels:\n  pid: yes please\n",
+       "key \\\"labels.pid\\\": must be true or false, got \\\"yes please\\\""},
+      {"labels:\n  errno: false\n", "key \\\"labels.errno\\\": unknown label"},
+      {"maps:\n  max_series: 0\n",
+       "key \\\"maps.max_series\\\": must be between 1 and 4294967295, got 0"},
+      {"poll_interval: 5 seconds\n", "key \\\"poll_interval\\\": bad duration \\\"5 seconds\\\""},
+      {"filters:\n  include_comm: '(nginx'\n",
+       "key \\\"filters.include_comm\\\": bad regex \\\"(nginx\\\""},
+      {"filters:\n  pids: 42\n", "key \\\"filters.pids\\\": must be a list"},
+      {"attach_mode: kprobe\n",
+       "key \\\"attach_mode\\\": must be auto, tracepoint or fentry, got \\\"kprobe\\\""},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    const std::string path = WriteTempFile("bad" + std::to_string(n++) + ".yaml", c.yaml);
+    const ExitResult result =
+        RunExporterToExit({"--config.file=" + path, "--web.listen-address=127.0.0.1:0"});
+    EXPECT_EQ(result.exit_code, 2) << c.yaml;
+    EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+    EXPECT_NE(
+        result.stderr_text.find("level=error msg=\"config file \\\"" + path + "\\\": " + c.error),
+        std::string::npos)
+        << result.stderr_text;
+    EXPECT_EQ(result.stderr_text.find("attached"), std::string::npos);
+    EXPECT_EQ(result.stderr_text.find("listening"), std::string::npos);
+  }
+}
+
 TEST(StartupErrorsTest, ConfigCheckValidatesWithoutStarting) {
   const std::string good = WriteTempFile("good.yaml", "poll_interval: 1s\n");
   const ExitResult ok = RunExporterToExit({"--config.check", "--config.file=" + good});
