@@ -19,6 +19,7 @@
 #include "accept_calls.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
+#include "loopback_port.h"
 
 namespace accept4_test {
 namespace {
@@ -27,23 +28,11 @@ using nlohmann::json;
 
 constexpr const char* kPrometheus = "/usr/bin/prometheus";
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 // A Prometheus server scraping one target every second, with the shipped
 // rules, in a temporary directory.
 class PrometheusServer {
  public:
-  explicit PrometheusServer(int target_port) : port_(FreePort()) {
+  explicit PrometheusServer(int target_port) : port_(FreeLoopbackPort()) {
     char dir[] = "/tmp/accept4_prometheus.XXXXXX";
     dir_ = mkdtemp(dir);
     std::ofstream(dir_ + "/prometheus.yml")

@@ -1,9 +1,6 @@
 // attach_mode: fentry where the kernel allows it, tracepoints otherwise, and
 // the choice shown in the log and in accept4_exporter_attach_info.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -11,6 +8,7 @@
 #include "accept_calls.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
+#include "loopback_port.h"
 
 namespace accept4_test {
 namespace {
@@ -18,21 +16,11 @@ namespace {
 // Starts the exporter with attach_mode fentry on a port that is taken, so
 // that it stops right after the BPF set-up, whatever the kernel said.
 ExitResult StartFentryOnly() {
-  const int holder = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  listen(holder, 1);
-  socklen_t length = sizeof(address);
-  getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length);
+  HeldLoopbackPort held;
   const std::string path = testing::TempDir() + "/fentry.yaml";
   std::ofstream(path) << "attach_mode: fentry\n";
-  ExitResult result =
-      RunExporterToExit({"--config.file=" + path, "--web.listen-address=127.0.0.1:" +
-                                                      std::to_string(ntohs(address.sin_port))});
-  close(holder);
-  return result;
+  return RunExporterToExit(
+      {"--config.file=" + path, "--web.listen-address=127.0.0.1:" + std::to_string(held.port())});
 }
 
 TEST(AttachModeTest, AutoUsesFentryOrFallsBackToTracepoints) {

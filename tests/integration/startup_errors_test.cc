@@ -1,15 +1,13 @@
 // Bad input at start-up: one clear line naming the problem, a non-zero
 // exit, nothing left running.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "bpf_support.h"
 #include "exporter_process.h"
+#include "loopback_port.h"
 
 namespace accept4_test {
 namespace {
@@ -102,18 +100,10 @@ TEST(StartupErrorsTest, BadFlagExitsWithCode2) {
 
 TEST(StartupErrorsTest, PortInUseIsNamedAndNothingStaysAttached) {
   SKIP_WITHOUT_BPF();
-  const int holder = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(holder, 1), 0);
-  socklen_t length = sizeof(address);
-  getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length);
-  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  HeldLoopbackPort held;
+  const std::string listen = "127.0.0.1:" + std::to_string(held.port());
 
   const ExitResult result = RunExporterToExit({"--web.listen-address=" + listen});
-  close(holder);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.stderr_text.find("level=error msg=\"listening on \\\"" + listen +
                                     "\\\": Address already in use\""),
