@@ -164,7 +164,7 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	__u64 now = bpf_ktime_get_ns();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_inflight call = {};
 	struct accept4_inflight *entered;
 	struct accept4_value *value;
@@ -191,7 +191,8 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	key.port = with_port ? call.port : 0;
 	key.syscall = syscall;
 	key.listener = call.listener;
-	BPF_CORE_READ_STR_INTO(&key.comm, task, group_leader, comm);
+	/* the process name: the leader's, as threads may rename themselves */
+	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
 
 	value = stats_entry(&key);
 	if (!value) {
