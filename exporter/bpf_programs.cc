@@ -201,6 +201,15 @@ BpfPrograms::~BpfPrograms() {
 
 bpf_object* BpfPrograms::object() const { return loaded_->object; }
 
+std::vector<ProgramFd> BpfPrograms::program_fds() const {
+  std::vector<ProgramFd> programs;
+  bpf_program* program;
+  bpf_object__for_each_program(program, loaded_->object) {
+    programs.push_back({bpf_program__name(program), bpf_program__fd(program)});
+  }
+  return programs;
+}
+
 int BpfPrograms::MapFd(const char* name) const {
   return bpf_map__fd(bpf_object__find_map_by_name(loaded_->object, name));
 }

@@ -18,6 +18,15 @@ struct bpf_object;
 
 namespace accept4_exporter {
 
+// One loaded BPF program: its full name in the object (the kernel's own
+// name is cut at 15 characters, which makes handle_enter_accept4 and
+// handle_enter_accept both "handle_enter_ac") and its fd, owned by
+// BpfPrograms.
+struct ProgramFd {
+  std::string name;
+  int fd = -1;
+};
+
 struct ProgramOptions {
   bool with_pid = true;
   bool with_port = false;
@@ -57,6 +66,8 @@ class BpfPrograms {
   const std::string& attach_mode() const { return attach_mode_; }
   // The loaded object, for walking its programs.
   bpf_object* object() const;
+  // Every program of the object, valid while this object lives.
+  std::vector<ProgramFd> program_fds() const;
 
   // What a loaded and attached object needs to be freed; defined in the .cc.
   struct Loaded;

@@ -146,9 +146,9 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   }
   Config config;
   if (root.IsNull()) return config;
-  parser.CheckKeys(
-      root, "",
-      {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters", "attach_mode"});
+  parser.CheckKeys(root, "",
+                   {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
+                    "attach_mode", "bpf_stats"});
 
   if (root["poll_interval"])
     config.poll_interval = parser.Duration(root["poll_interval"], "poll_interval");
@@ -215,6 +215,7 @@ Config ParseConfig(const std::string& text, const std::string& source) {
       parser.Fail("attach_mode", "must be auto, tracepoint or fentry, got \"" + mode + "\"");
     }
   }
+  if (root["bpf_stats"]) config.bpf_stats = parser.Bool(root["bpf_stats"], "bpf_stats");
   return config;
 }
 

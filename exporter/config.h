@@ -26,6 +26,9 @@ struct Config {
   std::vector<uint32_t> pids;
   std::vector<std::string> cgroup_path_prefixes;
   AttachMode attach_mode = AttachMode::kAuto;
+  // Serve the kernel's run-time accounting of the BPF programs. Read at
+  // start only: turning it on needs CAP_SYS_ADMIN.
+  bool bpf_stats = true;
 
   std::chrono::milliseconds grace_period() const {
     return exited_process_grace_period.value_or(2 * poll_interval);

@@ -14,6 +14,7 @@
 #include "listener_waker.h"
 #include "logging.h"
 #include "pipeline.h"
+#include "program_stats.h"
 #include "self_metrics.h"
 #include "snapshot_collector.h"
 #include "web_config.h"
@@ -27,15 +28,30 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The kernel's accounting of the programs' run time; null, after a
+// warning, when it refuses (without CAP_SYS_ADMIN): the rest still works.
+std::shared_ptr<accept4_exporter::ProgramStats> EnableProgramStats() {
+  try {
+    return std::make_shared<accept4_exporter::ProgramStats>();
+  } catch (const std::exception& e) {
+    spdlog::warn("bpf_stats: {}; serving no accept4_exporter_bpf_program_* metrics", e.what());
+    return nullptr;
+  }
+}
+
 // SIGHUP: a bad new config is refused and the running one keeps going. BPF
 // programs are rebuilt only when the new config changes what they count.
 void Reload(const accept4_exporter::CliOptions& cli,
             std::unique_ptr<accept4_exporter::Pipeline>& pipeline,
-            accept4_exporter::SnapshotCollector& collector, accept4_exporter::SelfMetrics& self) {
+            accept4_exporter::SnapshotCollector& collector, accept4_exporter::SelfMetrics& self,
+            accept4_exporter::ProgramStats* program_stats, bool bpf_stats_at_start) {
   try {
     const accept4_exporter::Config config = accept4_exporter::LoadConfig(cli.config_file);
-    auto next =
-        std::make_unique<accept4_exporter::Pipeline>(config, pipeline->programs(), collector, self);
+    if (config.bpf_stats != bpf_stats_at_start) {
+      spdlog::warn("SIGHUP: bpf_stats is read at start only; restart to change it");
+    }
+    auto next = std::make_unique<accept4_exporter::Pipeline>(config, pipeline->programs(),
+                                                             collector, self, program_stats);
     pipeline->Stop();
     pipeline = std::move(next);
     pipeline->Start();
@@ -80,13 +96,18 @@ int Run(const accept4_exporter::CliOptions& cli) {
     auto registry = std::make_shared<prometheus::Registry>();
     auto collector = std::make_shared<accept4_exporter::SnapshotCollector>();
     std::unique_ptr<accept4_exporter::SelfMetrics> self;
+    std::shared_ptr<accept4_exporter::ProgramStats> program_stats;
     std::unique_ptr<accept4_exporter::Pipeline> pipeline;
     {
       auto programs = std::make_shared<accept4_exporter::BpfPrograms>(
           accept4_exporter::ProgramOptionsFor(config));
       spdlog::info("attached to the accept paths mode={}", programs->attach_mode());
+      // After the programs, so that a start without privileges ends in the
+      // one line that says so.
+      if (config.bpf_stats) program_stats = EnableProgramStats();
       self = std::make_unique<accept4_exporter::SelfMetrics>(*registry, programs->attach_mode());
-      pipeline = std::make_unique<accept4_exporter::Pipeline>(config, programs, *collector, *self);
+      pipeline = std::make_unique<accept4_exporter::Pipeline>(config, programs, *collector, *self,
+                                                              program_stats.get());
     }
     self->SetReloadResult(true, UnixNow());
     pipeline->Start();
@@ -95,6 +116,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
         cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
     server->RegisterCollectable(collector);
     server->RegisterCollectable(registry);
+    if (program_stats) server->RegisterCollectable(program_stats);
     spdlog::info("listening address={} port={} path={}", cli.listen_address, server->port(),
                  cli.telemetry_path);
 
@@ -102,7 +124,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
       int signal = 0;
       sigwait(&signals, &signal);
       if (signal == SIGHUP) {
-        Reload(cli, pipeline, *collector, *self);
+        Reload(cli, pipeline, *collector, *self, program_stats.get(), config.bpf_stats);
         continue;
       }
       spdlog::info("{}: shutting down", strsignal(signal));

@@ -28,7 +28,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
 }
 
 Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
-                   SnapshotCollector& collector, SelfMetrics& self)
+                   SnapshotCollector& collector, SelfMetrics& self, ProgramStats* program_stats)
     : reused_programs_(reuse && reuse->options() == ProgramOptionsFor(config)),
       programs_(ProgramsFor(ProgramOptionsFor(config), std::move(reuse))),
       reader_(programs_->stats_fd(), programs_->overflow_fd(), ReadMethod::kBatch),
@@ -40,14 +40,17 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                                                           config.cgroup_path_prefixes,
                                                           CgroupV2Root())),
       poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_, cgroup_filter_.get(),
-              programs_->inflight_fd(), collector, self, {config.label_pid, config.label_port},
-              config.poll_interval) {
+              program_stats, programs_->inflight_fd(), collector, self,
+              {config.label_pid, config.label_port}, config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity(), programs_->inflight_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();
     spdlog::info("cgroup filter: {} cgroups under {}", cgroup_filter_->cgroups(),
                  fmt::join(config.cgroup_path_prefixes, ", "));
   }
+  // Last, after everything that can throw: a refused config must leave the
+  // running programs measured.
+  if (program_stats) program_stats->Track(programs_);
 }
 
 }  // namespace accept4_exporter

@@ -12,6 +12,7 @@
 #include "map_reader.h"
 #include "poller.h"
 #include "process_reaper.h"
+#include "program_stats.h"
 #include "self_metrics.h"
 #include "snapshot_collector.h"
 
@@ -25,8 +26,9 @@ class Pipeline {
  public:
   // Loads and attaches new programs unless `reuse` (the running pipeline's)
   // were built from the same ProgramOptions. Throws on set-up errors.
+  // `program_stats` (null when bpf_stats is off) then measures its programs.
   Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse, SnapshotCollector& collector,
-           SelfMetrics& self);
+           SelfMetrics& self, ProgramStats* program_stats);
 
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -24,12 +24,14 @@ size_t CountKeys(int map_fd) {
 }  // namespace
 
 Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-               CgroupFilter* cgroup_filter, int inflight_fd, SnapshotCollector& collector,
-               SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval)
+               CgroupFilter* cgroup_filter, ProgramStats* program_stats, int inflight_fd,
+               SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
+               std::chrono::milliseconds interval)
     : reader_(reader),
       reaper_(reaper),
       comm_filter_(comm_filter),
       cgroup_filter_(cgroup_filter),
+      program_stats_(program_stats),
       inflight_fd_(inflight_fd),
       collector_(collector),
       self_(self),
@@ -46,9 +48,12 @@ void Poller::PollOnce() {
     if (reaper_) reaper_->Reap(snapshot);
     if (comm_filter_) comm_filter_->Apply(snapshot);
     collector_.Publish(BuildAcceptFamilies(snapshot, labels_));
+    const double took = Seconds(std::chrono::steady_clock::now() - started);
+    // Before the pass is stamped, so that a scrape that shows this pass
+    // shows program stats at least as recent.
+    if (program_stats_) program_stats_->Refresh();
     const double now = Seconds(std::chrono::system_clock::now().time_since_epoch());
-    self_.RecordRead(Seconds(std::chrono::steady_clock::now() - started), now,
-                     static_cast<double>(snapshot.stats.size()),
+    self_.RecordRead(took, now, static_cast<double>(snapshot.stats.size()),
                      static_cast<double>(CountKeys(inflight_fd_)));
   } catch (const std::exception& e) {
     self_.RecordReadError();

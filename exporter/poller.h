@@ -12,6 +12,7 @@
 #include "map_reader.h"
 #include "metrics_builder.h"
 #include "process_reaper.h"
+#include "program_stats.h"
 #include "self_metrics.h"
 #include "snapshot_collector.h"
 
@@ -22,9 +23,12 @@ class Poller {
   // `reaper` may be null: series are then kept for ever (per-command
   // series, without the pid label, need no reaping).
   // `cgroup_filter` may be null too: no cgroup filter to keep up to date.
+  // So may `program_stats` (bpf_stats off); it is refreshed on each
+  // successful pass.
   Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-         CgroupFilter* cgroup_filter, int inflight_fd, SnapshotCollector& collector,
-         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
+         CgroupFilter* cgroup_filter, ProgramStats* program_stats, int inflight_fd,
+         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
+         std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -44,6 +48,7 @@ class Poller {
   ProcessReaper* reaper_;
   CommFilter* comm_filter_;
   CgroupFilter* cgroup_filter_;
+  ProgramStats* program_stats_;
   int inflight_fd_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;

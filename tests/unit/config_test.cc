@@ -50,6 +50,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_TRUE(config.pids.empty());
   EXPECT_TRUE(config.cgroup_path_prefixes.empty());
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
+  EXPECT_TRUE(config.bpf_stats);
 }
 
 TEST(ConfigTest, EmbeddedDefaultGivesTheDocumentedDefaults) {
@@ -78,6 +79,7 @@ filters:
   pids: [1, 42]
   cgroup_path_prefixes: [/system.slice, /kubepods.slice/burstable]
 attach_mode: fentry
+bpf_stats: false
 )",
                                     "all.yaml");
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
@@ -93,6 +95,20 @@ attach_mode: fentry
   EXPECT_EQ(config.cgroup_path_prefixes,
             (std::vector<std::string>{"/system.slice", "/kubepods.slice/burstable"}));
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
+  EXPECT_FALSE(config.bpf_stats);
+}
+
+TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
+  const struct {
+    const char* yaml;
+    bool want;
+  } cases[] = {
+      {"bpf_stats: true", true}, {"bpf_stats: false", false}, {"bpf_stats: yes", true},
+      {"bpf_stats: off", false}, {"bpf_stats: True", true},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ParseConfig(c.yaml, "test.yaml").bpf_stats, c.want) << c.yaml;
+  }
 }
 
 TEST(ConfigTest, EmptySectionsKeepTheirDefaults) {
@@ -126,8 +142,11 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
   } cases[] = {
       // Structure and unknown keys: a typo must not be silently ignored.
       {"pol_interval: 5s",
-       "key \"pol_interval\": unknown key (known: attach_mode, exited_process_grace_period, "
-       "filters, labels, maps, poll_interval)"},
+       "key \"pol_interval\": unknown key (known: attach_mode, bpf_stats, "
+       "exited_process_grace_period, filters, labels, maps, poll_interval)"},
+      {"bpf_stat: false",
+       "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
+       "exited_process_grace_period, filters, labels, maps, poll_interval)"},
       {"maps: {max_serie: 5}",
        "key \"maps.max_serie\": unknown key (known: max_inflight_calls, max_series)"},
       {"filters: {include: x}",
@@ -149,6 +168,10 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"labels: {port: 1}", "key \"labels.port\": must be true or false, got \"1\""},
       {"labels: {pid: [true]}", "key \"labels.pid\": must be true or false, got a list"},
       {"labels: {pid: {a: b}}", "key \"labels.pid\": must be true or false, got a mapping"},
+      {"bpf_stats: 1", "key \"bpf_stats\": must be true or false, got \"1\""},
+      {"bpf_stats: sometimes", "key \"bpf_stats\": must be true or false, got \"sometimes\""},
+      {"bpf_stats: [true]", "key \"bpf_stats\": must be true or false, got a list"},
+      {"bpf_stats:", "key \"bpf_stats\": must be true or false, got nothing"},
       {"labels: {pid: }", "key \"labels.pid\": must be true or false, got nothing"},
       {"filters: {pids: 5}", "key \"filters.pids\": must be a list"},
       {"filters: {pids: [[1]]}", "key \"filters.pids\": must be a single value"},
