@@ -5,6 +5,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,9 @@ struct HttpOptions {
   unsigned max_requests = 40;
   // exporter-toolkit web config (TLS, basic auth); empty: plain HTTP.
   std::string web_config_file;
+  // Appends the body of the metrics path (text exposition format). Called on
+  // civetweb's threads, once per scrape.
+  std::function<void(std::string& out)> write_metrics;
 };
 
 class HttpServer {
@@ -32,7 +36,6 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  void RegisterCollectable(const std::weak_ptr<prometheus::Collectable>& collectable);
   // The port actually bound (differs from the requested one for port 0).
   int port() const;
 

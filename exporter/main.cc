@@ -1,5 +1,7 @@
 // Wires the pieces: flags -> config -> BPF programs -> HTTP -> poll loop,
 // then waits for signals. Set-up errors end in one line and a non-zero exit.
+#include <malloc.h>
+#include <prometheus/text_serializer.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -112,11 +114,19 @@ int Run(const accept4_exporter::CliOptions& cli) {
     self->SetReloadResult(true, UnixNow());
     pipeline->Start();
 
-    auto server = std::make_unique<accept4_exporter::HttpServer>(accept4_exporter::HttpOptions{
-        cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file});
-    server->RegisterCollectable(collector);
-    server->RegisterCollectable(registry);
-    if (program_stats) server->RegisterCollectable(program_stats);
+    // A scrape: the accept metrics as serialized by the last poll, then the
+    // exporter's own few metrics, serialized now.
+    auto write_metrics = [collector, registry, program_stats](std::string& out) {
+      collector->AppendText(out);
+      std::vector<prometheus::MetricFamily> own = registry->Collect();
+      if (program_stats) {
+        for (auto& family : program_stats->Collect()) own.push_back(std::move(family));
+      }
+      out += prometheus::TextSerializer().Serialize(own);
+    };
+    auto server = std::make_unique<accept4_exporter::HttpServer>(
+        accept4_exporter::HttpOptions{cli.listen_address, cli.telemetry_path, cli.max_requests,
+                                      cli.web_config_file, write_metrics});
     spdlog::info("listening address={} port={} path={}", cli.listen_address, server->port(),
                  cli.telemetry_path);
 
@@ -145,6 +155,12 @@ int Run(const accept4_exporter::CliOptions& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Scrapes are served by up to --web.max-requests civetweb threads. glibc
+  // gives each thread its own arena and keeps what a scrape freed there, so
+  // resident memory grew with every thread that ever served (bench/). Two
+  // arenas, and scrape-sized buffers always mmapped (returned on free).
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   const accept4_exporter::CliResult cli =
       accept4_exporter::ParseCommandLine({argv + 1, argv + argc});
   if (!cli.options) {

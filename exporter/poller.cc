@@ -41,19 +41,23 @@ Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter
 Poller::~Poller() { Stop(); }
 
 void Poller::PollOnce() {
-  const auto started = std::chrono::steady_clock::now();
   try {
     if (cgroup_filter_) cgroup_filter_->Refresh();
+    // The time the maps were read at: what a scrape's data is as fresh as.
+    const double read_at = Seconds(std::chrono::system_clock::now().time_since_epoch());
+    const auto started = std::chrono::steady_clock::now();
     MapSnapshot snapshot = reader_.Read();
+    const double took = Seconds(std::chrono::steady_clock::now() - started);
     if (reaper_) reaper_->Reap(snapshot);
     if (comm_filter_) comm_filter_->Apply(snapshot);
-    collector_.Publish(BuildAcceptFamilies(snapshot, labels_));
-    const double took = Seconds(std::chrono::steady_clock::now() - started);
+    std::vector<prometheus::MetricFamily> families = BuildAcceptFamilies(snapshot, labels_);
+    const size_t entries = snapshot.stats.size();
+    snapshot = MapSnapshot();  // not needed past this point: free it before serializing
+    collector_.Publish(std::move(families));
     // Before the pass is stamped, so that a scrape that shows this pass
     // shows program stats at least as recent.
     if (program_stats_) program_stats_->Refresh();
-    const double now = Seconds(std::chrono::system_clock::now().time_since_epoch());
-    self_.RecordRead(took, now, static_cast<double>(snapshot.stats.size()),
+    self_.RecordRead(took, read_at, static_cast<double>(entries),
                      static_cast<double>(CountKeys(inflight_fd_)));
   } catch (const std::exception& e) {
     self_.RecordReadError();

@@ -15,10 +15,10 @@ prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registr
 
 SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode)
     : map_read_duration_(GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
-                                     "Time the latest pass over the BPF maps took.")
+                                     "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
                              .Add({})),
       last_map_read_(GaugeFamily(registry, "accept4_exporter_last_map_read_timestamp_seconds",
-                                 "Unix time of the latest successful pass over the BPF maps.")
+                                 "Unix time at which the latest successful read of the BPF maps began.")
                          .Add({})),
       map_read_errors_(prometheus::BuildCounter()
                            .Name("accept4_exporter_map_read_errors_total")

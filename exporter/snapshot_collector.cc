@@ -1,23 +1,32 @@
 #include "snapshot_collector.h"
 
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
 namespace accept4_exporter {
 
 void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) {
-  auto published =
-      std::make_shared<const std::vector<prometheus::MetricFamily>>(std::move(families));
+  std::ostringstream text;
+  const prometheus::TextSerializer serializer;
+  for (prometheus::MetricFamily& family : families) {
+    std::vector<prometheus::MetricFamily> one;
+    one.push_back(std::move(family));
+    serializer.Serialize(text, one);
+  }
+  auto published = std::make_shared<const std::string>(std::move(text).str());
   std::lock_guard lock(mutex_);
-  families_ = std::move(published);
+  text_ = std::move(published);
 }
 
-std::vector<prometheus::MetricFamily> SnapshotCollector::Collect() const {
-  std::shared_ptr<const std::vector<prometheus::MetricFamily>> families;
+void SnapshotCollector::AppendText(std::string& out) const {
+  std::shared_ptr<const std::string> text;
   {
     // Hold the lock only to take a reference; the copy happens outside it.
     std::lock_guard lock(mutex_);
-    families = families_;
+    text = text_;
   }
-  if (!families) return {};
-  return *families;
+  if (text) out += *text;
 }
 
 }  // namespace accept4_exporter
