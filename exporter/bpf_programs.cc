@@ -77,7 +77,6 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options) {
     uint32_t entries;
   } sizes[] = {
       {skeleton->maps.stats, options.max_series},
-      {skeleton->maps.inflight, options.max_inflight_calls},
       {skeleton->maps.watched_tgids, options.max_watched_processes},
       {skeleton->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {skeleton->maps.cgroup_filter,
@@ -221,9 +220,7 @@ uint32_t BpfPrograms::MapCapacity(const char* name) const {
 int BpfPrograms::stats_fd() const { return MapFd("stats"); }
 int BpfPrograms::overflow_fd() const { return MapFd("overflow"); }
 int BpfPrograms::watched_tgids_fd() const { return MapFd("watched_tgids"); }
-int BpfPrograms::inflight_fd() const { return MapFd("inflight"); }
 int BpfPrograms::cgroup_filter_fd() const { return MapFd("cgroup_filter"); }
 uint32_t BpfPrograms::stats_capacity() const { return MapCapacity("stats"); }
-uint32_t BpfPrograms::inflight_capacity() const { return MapCapacity("inflight"); }
 
 }  // namespace accept4_exporter

@@ -31,7 +31,6 @@ struct ProgramOptions {
   bool with_pid = true;
   bool with_port = false;
   uint32_t max_series = 16384;
-  uint32_t max_inflight_calls = 16384;
   uint32_t max_watched_processes = 16384;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
@@ -58,10 +57,8 @@ class BpfPrograms {
   int stats_fd() const;
   int overflow_fd() const;
   int watched_tgids_fd() const;
-  int inflight_fd() const;
   int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
-  uint32_t inflight_capacity() const;
   // How the accept path is hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
   // The loaded object, for walking its programs.

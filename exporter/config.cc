@@ -166,13 +166,9 @@ Config ParseConfig(const std::string& text, const std::string& source) {
     if (labels["port"]) config.label_port = parser.Bool(labels["port"], "labels.port");
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
-    parser.CheckKeys(maps, "maps", {"max_series", "max_inflight_calls"});
+    parser.CheckKeys(maps, "maps", {"max_series"});
     if (maps["max_series"])
       config.max_series = parser.PositiveInt(maps["max_series"], "maps.max_series");
-    if (maps["max_inflight_calls"]) {
-      config.max_inflight_calls =
-          parser.PositiveInt(maps["max_inflight_calls"], "maps.max_inflight_calls");
-    }
   }
   if (const YAML::Node grace = root["exited_process_grace_period"]; grace && !grace.IsNull()) {
     config.exited_process_grace_period = parser.Duration(grace, "exited_process_grace_period");

@@ -18,7 +18,6 @@ struct Config {
   bool label_pid = true;
   bool label_port = false;
   uint32_t max_series = 16384;
-  uint32_t max_inflight_calls = 16384;
   // Unset: twice poll_interval.
   std::optional<std::chrono::milliseconds> exited_process_grace_period;
   std::string include_comm;  // regex, fully anchored; empty: all
@@ -27,7 +26,7 @@ struct Config {
   std::vector<std::string> cgroup_path_prefixes;
   AttachMode attach_mode = AttachMode::kAuto;
   // Serve the kernel's run-time accounting of the BPF programs. Read at
-  // start only: turning it on needs CAP_SYS_ADMIN.
+  // start only: turning it on needs CAP_SYS_ADMIN, which is dropped then.
   bool bpf_stats = true;
 
   std::chrono::milliseconds grace_period() const {

@@ -20,7 +20,6 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   options.with_pid = config.label_pid;
   options.with_port = config.label_port;
   options.max_series = config.max_series;
-  options.max_inflight_calls = config.max_inflight_calls;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
   options.cgroup_path_prefixes = config.cgroup_path_prefixes;
@@ -40,9 +39,9 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                                                           config.cgroup_path_prefixes,
                                                           CgroupV2Root())),
       poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_, cgroup_filter_.get(),
-              program_stats, programs_->inflight_fd(), collector, self,
-              {config.label_pid, config.label_port}, config.poll_interval) {
-  self.SetCapacity(programs_->stats_capacity(), programs_->inflight_capacity());
+              program_stats, collector, self, {config.label_pid, config.label_port},
+              config.poll_interval) {
+  self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();
     spdlog::info("cgroup filter: {} cgroups under {}", cgroup_filter_->cgroups(),

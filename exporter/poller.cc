@@ -10,21 +10,10 @@ double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-size_t CountKeys(int map_fd) {
-  __u32 key;
-  size_t count = 0;
-  const void* previous = nullptr;
-  while (bpf_map_get_next_key(map_fd, previous, &key) == 0) {
-    previous = &key;
-    ++count;
-  }
-  return count;
-}
-
 }  // namespace
 
 Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-               CgroupFilter* cgroup_filter, ProgramStats* program_stats, int inflight_fd,
+               CgroupFilter* cgroup_filter, ProgramStats* program_stats,
                SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
                std::chrono::milliseconds interval)
     : reader_(reader),
@@ -32,7 +21,6 @@ Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter
       comm_filter_(comm_filter),
       cgroup_filter_(cgroup_filter),
       program_stats_(program_stats),
-      inflight_fd_(inflight_fd),
       collector_(collector),
       self_(self),
       labels_(labels),
@@ -57,8 +45,7 @@ void Poller::PollOnce() {
     // Before the pass is stamped, so that a scrape that shows this pass
     // shows program stats at least as recent.
     if (program_stats_) program_stats_->Refresh();
-    self_.RecordRead(took, read_at, static_cast<double>(entries),
-                     static_cast<double>(CountKeys(inflight_fd_)));
+    self_.RecordRead(took, read_at, static_cast<double>(entries));
   } catch (const std::exception& e) {
     self_.RecordReadError();
     spdlog::error("reading BPF maps: {}", e.what());

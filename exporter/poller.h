@@ -26,9 +26,8 @@ class Poller {
   // So may `program_stats` (bpf_stats off); it is refreshed on each
   // successful pass.
   Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-         CgroupFilter* cgroup_filter, ProgramStats* program_stats, int inflight_fd,
-         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
-         std::chrono::milliseconds interval);
+         CgroupFilter* cgroup_filter, ProgramStats* program_stats, SnapshotCollector& collector,
+         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -49,7 +48,6 @@ class Poller {
   CommFilter* comm_filter_;
   CgroupFilter* cgroup_filter_;
   ProgramStats* program_stats_;
-  int inflight_fd_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;
   LabelOptions labels_;

@@ -14,12 +14,14 @@ prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registr
 }  // namespace
 
 SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode)
-    : map_read_duration_(GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
-                                     "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
-                             .Add({})),
-      last_map_read_(GaugeFamily(registry, "accept4_exporter_last_map_read_timestamp_seconds",
-                                 "Unix time at which the latest successful read of the BPF maps began.")
-                         .Add({})),
+    : map_read_duration_(
+          GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
+                      "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
+              .Add({})),
+      last_map_read_(
+          GaugeFamily(registry, "accept4_exporter_last_map_read_timestamp_seconds",
+                      "Unix time at which the latest successful read of the BPF maps began.")
+              .Add({})),
       map_read_errors_(prometheus::BuildCounter()
                            .Name("accept4_exporter_map_read_errors_total")
                            .Help("Passes over the BPF maps that failed; /metrics kept the "
@@ -29,15 +31,9 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& atta
       stats_entries_(GaugeFamily(registry, "accept4_exporter_map_entries",
                                  "Entries in a BPF map at the latest pass.")
                          .Add({{"map", "stats"}})),
-      inflight_entries_(GaugeFamily(registry, "accept4_exporter_map_entries",
-                                    "Entries in a BPF map at the latest pass.")
-                            .Add({{"map", "inflight"}})),
       stats_capacity_(
           GaugeFamily(registry, "accept4_exporter_map_capacity", "Maximum entries of a BPF map.")
               .Add({{"map", "stats"}})),
-      inflight_capacity_(
-          GaugeFamily(registry, "accept4_exporter_map_capacity", "Maximum entries of a BPF map.")
-              .Add({{"map", "inflight"}})),
       reload_successful_(GaugeFamily(registry, "accept4_exporter_config_last_reload_successful",
                                      "Whether the latest config load (start or SIGHUP) succeeded.")
                              .Add({})),
@@ -55,20 +51,15 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& atta
       .Set(1);
 }
 
-void SelfMetrics::RecordRead(double seconds, double unix_time, double series_entries,
-                             double inflight_entries) {
+void SelfMetrics::RecordRead(double seconds, double unix_time, double series_entries) {
   map_read_duration_.Set(seconds);
   last_map_read_.Set(unix_time);
   stats_entries_.Set(series_entries);
-  inflight_entries_.Set(inflight_entries);
 }
 
 void SelfMetrics::RecordReadError() { map_read_errors_.Increment(); }
 
-void SelfMetrics::SetCapacity(double series_capacity, double inflight_capacity) {
-  stats_capacity_.Set(series_capacity);
-  inflight_capacity_.Set(inflight_capacity);
-}
+void SelfMetrics::SetCapacity(double series_capacity) { stats_capacity_.Set(series_capacity); }
 
 void SelfMetrics::SetReloadResult(bool successful, double unix_time) {
   reload_successful_.Set(successful ? 1 : 0);

@@ -14,9 +14,9 @@ class SelfMetrics {
   SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode);
 
   // After each pass over the maps.
-  void RecordRead(double seconds, double unix_time, double series_entries, double inflight_entries);
+  void RecordRead(double seconds, double unix_time, double series_entries);
   void RecordReadError();
-  void SetCapacity(double series_capacity, double inflight_capacity);
+  void SetCapacity(double series_capacity);
   void SetReloadResult(bool successful, double unix_time);
 
  private:
@@ -24,9 +24,7 @@ class SelfMetrics {
   prometheus::Gauge& last_map_read_;
   prometheus::Counter& map_read_errors_;
   prometheus::Gauge& stats_entries_;
-  prometheus::Gauge& inflight_entries_;
   prometheus::Gauge& stats_capacity_;
-  prometheus::Gauge& inflight_capacity_;
   prometheus::Gauge& reload_successful_;
   prometheus::Gauge& reload_time_;
 };

@@ -42,7 +42,6 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_TRUE(config.label_pid);
   EXPECT_FALSE(config.label_port);
   EXPECT_EQ(config.max_series, 16384u);
-  EXPECT_EQ(config.max_inflight_calls, 16384u);
   EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
   EXPECT_EQ(config.grace_period(), milliseconds(10000));  // twice poll_interval
   EXPECT_EQ(config.include_comm, "");
@@ -71,7 +70,7 @@ TEST(ConfigTest, ParsesEveryKey) {
   const Config config = ParseConfig(R"(
 poll_interval: 1m30s
 labels: {pid: false, port: true}
-maps: {max_series: 100, max_inflight_calls: 4294967295}
+maps: {max_series: 4294967295}
 exited_process_grace_period: 250ms
 filters:
   include_comm: "nginx|envoy"
@@ -85,8 +84,7 @@ bpf_stats: false
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
   EXPECT_FALSE(config.label_pid);
   EXPECT_TRUE(config.label_port);
-  EXPECT_EQ(config.max_series, 100u);
-  EXPECT_EQ(config.max_inflight_calls, 4294967295u);
+  EXPECT_EQ(config.max_series, 4294967295u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
   EXPECT_EQ(config.grace_period(), milliseconds(250));
   EXPECT_EQ(config.include_comm, "nginx|envoy");
@@ -148,7 +146,7 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
        "exited_process_grace_period, filters, labels, maps, poll_interval)"},
       {"maps: {max_serie: 5}",
-       "key \"maps.max_serie\": unknown key (known: max_inflight_calls, max_series)"},
+       "key \"maps.max_serie\": unknown key (known: max_series)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
@@ -187,8 +185,8 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"maps: {max_series: 1.5}", "key \"maps.max_series\": must be an integer, got \"1.5\""},
       {"maps: {max_series: 0x10}", "key \"maps.max_series\": must be an integer, got \"0x10\""},
       {"maps: {max_series: ''}", "key \"maps.max_series\": must be an integer, got \"\""},
-      {"maps: {max_inflight_calls: 0}",
-       "key \"maps.max_inflight_calls\": must be between 1 and 4294967295, got 0"},
+      {"maps: {max_inflight_calls: 16384}",
+       "key \"maps.max_inflight_calls\": unknown key (known: max_series)"},
       {"filters: {pids: [1, 0]}", "key \"filters.pids\": must be between 1 and 4294967295, got 0"},
       // Durations.
       {"poll_interval: 5", "key \"poll_interval\": bad duration \"5\" (use e.g. 500ms, 5s, 1m)"},
