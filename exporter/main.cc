@@ -1,5 +1,8 @@
-// Wires the pieces: flags -> config -> BPF programs -> HTTP -> poll loop,
-// then waits for signals. Set-up errors end in one line and a non-zero exit.
+// Wires the pieces: flags -> config -> BPF programs -> capability drop ->
+// poll loop -> HTTP, then waits for signals. Set-up errors end in one line
+// and a non-zero exit.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <malloc.h>
 #include <prometheus/text_serializer.h>
 #include <signal.h>
@@ -10,6 +13,7 @@
 #include <memory>
 
 #include "bpf_programs.h"
+#include "capabilities.h"
 #include "cli.h"
 #include "config.h"
 #include "http_server.h"
@@ -28,6 +32,29 @@ constexpr int kExitBadConfig = 2;
 
 double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The port to bind, to know whether binding needs CAP_NET_BIND_SERVICE.
+// Throws on a bad address, as the HTTP server would.
+int ListenPort(const std::string& listen_address) {
+  const std::string civet_port = accept4_exporter::CivetListeningPort(listen_address);
+  return std::stoi(civet_port.substr(civet_port.rfind(':') + 1));
+}
+
+// Keeps what a reload needs to load and attach new programs, and what the
+// HTTP server needs to bind, which it does afterwards: it starts threads,
+// and capabilities are dropped per thread, so the drop has to come first.
+void DropCapabilities(const accept4_exporter::CliOptions& cli) {
+  const accept4_exporter::DroppedCapabilities dropped =
+      accept4_exporter::DropCapabilitiesExcept(accept4_exporter::CapabilitiesToKeep(
+          accept4_exporter::LastCapability(), ListenPort(cli.listen_address)));
+  spdlog::info("dropped capabilities kept={} bounding_set={} no_new_privs=1",
+               dropped.kept.empty() ? "none" : fmt::format("{}", fmt::join(dropped.kept, ",")),
+               dropped.bounding_set_dropped ? "dropped" : "unchanged (no CAP_SETPCAP)");
+  if (!dropped.missing.empty()) {
+    spdlog::warn("not holding {}: a reload that rebuilds the BPF programs may fail",
+                 fmt::join(dropped.missing, ","));
+  }
 }
 
 // The kernel's accounting of the programs' run time; null, after a
@@ -105,12 +132,13 @@ int Run(const accept4_exporter::CliOptions& cli) {
           accept4_exporter::ProgramOptionsFor(config));
       spdlog::info("attached to the accept paths mode={}", programs->attach_mode());
       // After the programs, so that a start without privileges ends in the
-      // one line that says so.
+      // one line that says so; before the drop, which takes CAP_SYS_ADMIN.
       if (config.bpf_stats) program_stats = EnableProgramStats();
       self = std::make_unique<accept4_exporter::SelfMetrics>(*registry, programs->attach_mode());
       pipeline = std::make_unique<accept4_exporter::Pipeline>(config, programs, *collector, *self,
                                                               program_stats.get());
     }
+    DropCapabilities(cli);
     self->SetReloadResult(true, UnixNow());
     pipeline->Start();
 
