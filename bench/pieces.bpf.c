@@ -19,11 +19,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* like accept4.bpf.c's inflight */
+/* like accept4_common.bpf.h's inflight */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct accept4_inflight);
 } inflight SEC(".maps");
 
@@ -64,28 +64,30 @@ int piece_describe_listener(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* enter's update, exit's lookup and delete */
+/* enter's store into task storage, exit's look-up and close */
 SEC("tracepoint/syscalls/sys_enter_accept4")
-int piece_inflight_hash(void *ctx)
+int piece_inflight_storage(void *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_inflight call = {};
-	struct accept4_inflight *entered;
+	struct accept4_inflight *open;
 
-	bpf_map_update_elem(&inflight, &tid, &call, BPF_ANY);
-	entered = bpf_map_lookup_elem(&inflight, &tid);
-	if (entered)
-		bpf_map_delete_elem(&inflight, &tid);
+	open = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (open)
+		*open = call;
+	open = bpf_task_storage_get(&inflight, task, 0, 0);
+	if (open)
+		open->start_ns = 0;
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_leader_comm(void *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_key key = {};
 
-	BPF_CORE_READ_STR_INTO(&key.comm, task, group_leader, comm);
+	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
 	sink = key.comm[0];
 	return 0;
 }

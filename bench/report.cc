@@ -51,7 +51,7 @@ std::string Rounds(const OverheadResults& results) {
   return std::to_string(results.options.rounds) + " alternating rounds";
 }
 
-// "describe_listener 100 ns and inflight_hash 88 ns ...": the two that cost most.
+// "describe_listener 100 ns and inflight_storage 20 ns ...": the two that cost most.
 std::string LargestPieces(const PiecesResult& pieces) {
   std::vector<PieceCost> sorted = pieces.pieces;
   std::sort(sorted.begin(), sorted.end(),
