@@ -35,15 +35,6 @@ class AcceptCountsTest : public testing::Test {
     ASSERT_TRUE(exporter_ && exporter_->running());
   }
 
-  // Connects a client and accepts it with accept4(flags); closes both.
-  static void AcceptOne(const Listener& listener, int flags) {
-    const int client = listener.Connect();
-    const int accepted = RawAccept4(listener.fd(), flags);
-    ASSERT_GE(accepted, 0) << strerror(errno);
-    close(accepted);
-    close(client);
-  }
-
   static ExporterProcess* exporter_;
 };
 
@@ -69,7 +60,7 @@ TEST_F(AcceptCountsTest, EveryFlagCombinationOnEveryFamily) {
   for (int family : {AF_INET, AF_INET6, AF_UNIX}) {
     Listener listener(family, /*nonblocking=*/false);
     for (const Combination& combination : combinations) {
-      for (int i = 0; i < calls; ++i) AcceptOne(listener, combination.flags);
+      for (int i = 0; i < calls; ++i) AcceptConnection(listener, combination.flags);
       expected.push_back({{{"comm", "a4t_flags"},
                            {"pid", std::to_string(getpid())},
                            {"syscall", "accept4"},
@@ -119,7 +110,7 @@ TEST_F(AcceptCountsTest, EagainOnNonblockingListener) {
     ASSERT_EQ(RawAccept4(listener.fd(), SOCK_CLOEXEC), -1);
     ASSERT_EQ(errno, EAGAIN);
   }
-  AcceptOne(listener, SOCK_CLOEXEC);
+  AcceptConnection(listener, SOCK_CLOEXEC);
   const Labels labels = {{"comm", "a4t_eagain"},
                          {"syscall", "accept4"},
                          {"flags", "SOCK_CLOEXEC"},

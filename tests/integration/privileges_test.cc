@@ -79,33 +79,6 @@ uint64_t KeptMask() {
 // The same, as the exporter logs it.
 std::string KeptNames() { return LastCap() >= CAP_BPF ? "cap_perfmon,cap_bpf" : "cap_sys_admin"; }
 
-void AcceptOnce(const Listener& listener) {
-  const int client = listener.Connect();
-  const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
-  ASSERT_GE(accepted, 0);
-  close(accepted);
-  close(client);
-}
-
-// Sends SIGHUP after writing `config` and returns the first scrape that
-// shows a newer successful reload (as reload_test.cc does).
-MetricsText ReloadWith(ExporterProcess& exporter, const std::string& config) {
-  const double last_success =
-      exporter.ScrapeFresh().Value("accept4_exporter_config_last_reload_success_timestamp_seconds");
-  std::ofstream(exporter.config_path()) << config;
-  kill(exporter.pid(), SIGHUP);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    MetricsText metrics = exporter.ScrapeFresh();
-    if (metrics.Value("accept4_exporter_config_last_reload_successful") == 1 &&
-        metrics.Value("accept4_exporter_config_last_reload_success_timestamp_seconds") >
-            last_success) {
-      return metrics;
-    }
-  }
-  ADD_FAILURE() << "the reload did not show within 200 scrapes: " << exporter.StderrText();
-  return MetricsText("");
-}
-
 // Every thread of `pid` has exactly `effective` (capabilities are per
 // thread: a thread started before the drop would keep everything).
 void ExpectEveryThreadHolds(pid_t pid, uint64_t effective) {
@@ -150,15 +123,15 @@ TEST(PrivilegesTest, KeepsOnlyWhatAReloadNeedsAndStillCountsAndReloads) {
       << exporter.StderrText();
 
   Listener listener(AF_INET, /*nonblocking=*/false);
-  AcceptOnce(listener);
-  AcceptOnce(listener);
+  AcceptConnection(listener);
+  AcceptConnection(listener);
   EXPECT_EQ(exporter.ScrapeFresh().Sum("accept4_calls_total", {{"comm", "a4t_privs"}}), 2);
 
   // New labels need new programs: loaded and attached with what was kept.
-  ReloadWith(exporter, "poll_interval: 100ms\nlabels: {pid: false, port: true}\n");
+  exporter.Reload("poll_interval: 100ms\nlabels: {pid: false, port: true}\n");
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos)
       << exporter.StderrText();
-  AcceptOnce(listener);
+  AcceptConnection(listener);
   const std::vector<Sample> series =
       exporter.ScrapeFresh().Find("accept4_calls_total", {{"comm", "a4t_privs"}});
   ASSERT_EQ(series.size(), 1u);
@@ -179,7 +152,7 @@ TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
 
   constexpr int kCalls = 10;
   Listener listener(AF_INET, /*nonblocking=*/false);
-  for (int i = 0; i < kCalls; ++i) AcceptOnce(listener);
+  for (int i = 0; i < kCalls; ++i) AcceptConnection(listener);
   const MetricsText after = exporter.ScrapeFresh();
   // Other processes on the host accept too: at least, not exactly.
   for (const char* program : {"handle_enter_accept4", "handle_exit_accept4"}) {
@@ -196,13 +169,13 @@ TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
-  for (int i = 0; i < 5; ++i) AcceptOnce(listener);
+  for (int i = 0; i < 5; ++i) AcceptConnection(listener);
   const MetricsText before = exporter.ScrapeFresh();
   ASSERT_GE(before.Value(kRunCount, {{"program", "handle_enter_accept4"}}), 5);
 
-  ReloadWith(exporter, "poll_interval: 100ms\nlabels: {pid: false}\n");
+  exporter.Reload("poll_interval: 100ms\nlabels: {pid: false}\n");
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
-  for (int i = 0; i < 3; ++i) AcceptOnce(listener);
+  for (int i = 0; i < 3; ++i) AcceptConnection(listener);
   const MetricsText after = exporter.ScrapeFresh();
   for (const char* program : kPrograms) {
     EXPECT_GE(after.Value(kRunCount, {{"program", program}}),
@@ -397,7 +370,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
       << exporter.StderrText();
 
   Listener listener(AF_INET, /*nonblocking=*/false);
-  for (int i = 0; i < 3; ++i) AcceptOnce(listener);
+  for (int i = 0; i < 3; ++i) AcceptConnection(listener);
   MetricsText metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_nobody"}}), 3);
   EXPECT_GE(metrics.Value(kRunCount, {{"program", "handle_enter_accept4"}}), 3);
@@ -407,7 +380,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
   ASSERT_TRUE(exporter.Reload("poll_interval: 100ms\nlabels: {pid: false, port: true}\n"))
       << exporter.StderrText();
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
-  AcceptOnce(listener);
+  AcceptConnection(listener);
   metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Sum("accept4_calls_total",
                         {{"comm", "a4t_nobody"}, {"port", std::to_string(listener.port())}}),
@@ -428,7 +401,7 @@ TEST(UnprivilegedTest, WithoutSysAdminServesEverythingButTheProgramStats) {
   ExpectOnlyKept(exporter.pid(), Bit(CAP_BPF) | Bit(CAP_PERFMON));
 
   Listener listener(AF_INET, /*nonblocking=*/false);
-  AcceptOnce(listener);
+  AcceptConnection(listener);
   const MetricsText metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_nobody2"}}), 1);
   EXPECT_TRUE(metrics.Find(kRunCount).empty());

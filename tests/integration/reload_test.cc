@@ -15,49 +15,20 @@
 namespace accept4_test {
 namespace {
 
-// Sends SIGHUP after writing `config`; returns the first scrape after the
-// reload's outcome shows in accept4_exporter_config_last_reload_successful
-// (and, for a success, a newer success timestamp).
-MetricsText ReloadWith(ExporterProcess& exporter, const std::string& config, bool want_success) {
-  const MetricsText before = exporter.ScrapeFresh();
-  const double last_success =
-      before.Value("accept4_exporter_config_last_reload_success_timestamp_seconds");
-  std::ofstream(exporter.config_path()) << config;
-  kill(exporter.pid(), SIGHUP);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    MetricsText metrics = exporter.ScrapeFresh();
-    const double successful = metrics.Value("accept4_exporter_config_last_reload_successful");
-    const double success_time =
-        metrics.Value("accept4_exporter_config_last_reload_success_timestamp_seconds");
-    if (want_success && successful == 1 && success_time > last_success) return metrics;
-    if (!want_success && successful == 0) return metrics;
-  }
-  ADD_FAILURE() << "the reload did not show within 200 scrapes: " << exporter.StderrText();
-  return MetricsText("");
-}
-
-void AcceptOnce(const Listener& listener) {
-  const int client = listener.Connect();
-  const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
-  ASSERT_GE(accepted, 0);
-  close(accepted);
-  close(client);
-}
-
 TEST(ReloadTest, SighupChangesTheLabelSetAndRefusesABadConfig) {
   SKIP_WITHOUT_BPF();
   ScopedComm comm("a4t_reload");
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
-  AcceptOnce(listener);
+  AcceptConnection(listener);
   const Labels with_pid = {{"comm", "a4t_reload"}, {"pid", std::to_string(getpid())}};
   EXPECT_EQ(exporter.ScrapeFresh().Sum("accept4_calls_total", with_pid), 1);
 
   // pid off, port on: new programs, new label set
-  ReloadWith(exporter, "poll_interval: 100ms\nlabels: {pid: false, port: true}\n", true);
-  AcceptOnce(listener);
-  AcceptOnce(listener);
+  exporter.Reload("poll_interval: 100ms\nlabels: {pid: false, port: true}\n", true);
+  AcceptConnection(listener);
+  AcceptConnection(listener);
   MetricsText metrics = exporter.ScrapeFresh();
   const std::vector<Sample> series = metrics.Find("accept4_calls_total", {{"comm", "a4t_reload"}});
   ASSERT_EQ(series.size(), 1u);
@@ -66,19 +37,19 @@ TEST(ReloadTest, SighupChangesTheLabelSetAndRefusesABadConfig) {
   EXPECT_EQ(series[0].labels.at("port"), std::to_string(listener.port()));
 
   // a bad config is refused; the running one keeps counting
-  metrics = ReloadWith(exporter, "poll_interval: 100ms\nlabels: {pid: maybe}\n", false);
-  AcceptOnce(listener);
+  metrics = exporter.Reload("poll_interval: 100ms\nlabels: {pid: maybe}\n", false);
+  AcceptConnection(listener);
   metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Value("accept4_exporter_config_last_reload_successful"), 0);
-  EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_reload"},
-                                                {"port", std::to_string(listener.port())}}),
+  EXPECT_EQ(metrics.Sum("accept4_calls_total",
+                        {{"comm", "a4t_reload"}, {"port", std::to_string(listener.port())}}),
             3);
   EXPECT_NE(exporter.StderrText().find("SIGHUP: keeping the running config: config file"),
             std::string::npos);
 
   // only the poll interval changes: the programs and their counts stay
-  ReloadWith(exporter, "poll_interval: 200ms\nlabels: {pid: false, port: true}\n", true);
-  AcceptOnce(listener);
+  exporter.Reload("poll_interval: 200ms\nlabels: {pid: false, port: true}\n", true);
+  AcceptConnection(listener);
   metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_reload"}}), 4);
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=kept"), std::string::npos);

@@ -1,6 +1,7 @@
 #include "accept_calls.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,14 @@ int Listener::Connect() const {
     throw std::runtime_error(std::string("connect: ") + strerror(errno));
   }
   return client;
+}
+
+void AcceptConnection(const Listener& listener, int flags) {
+  const int client = listener.Connect();
+  const int accepted = RawAccept4(listener.fd(), flags);
+  EXPECT_GE(accepted, 0) << "accept4: " << strerror(errno);
+  if (accepted >= 0) close(accepted);
+  close(client);
 }
 
 int RawAccept4(int fd, int flags) {

@@ -43,6 +43,10 @@ class Listener {
   socklen_t address_length_ = 0;
 };
 
+// Connects a client to `listener`, takes the connection with
+// accept4(`flags`) and closes both; a failure fails the calling test.
+void AcceptConnection(const Listener& listener, int flags = SOCK_CLOEXEC);
+
 // accept4 through the raw syscall, so libc cannot rewrite flags.
 int RawAccept4(int fd, int flags);
 int RawAccept(int fd);

@@ -148,6 +148,23 @@ MetricsText ExporterProcess::ScrapeAfter(std::chrono::system_clock::time_point a
   }
 }
 
+MetricsText ExporterProcess::Reload(const std::string& config, bool want_success) {
+  const char* kSuccessTime = "accept4_exporter_config_last_reload_success_timestamp_seconds";
+  const double last_success = ScrapeFresh().Value(kSuccessTime);
+  std::ofstream(config_path_) << config;
+  kill(pid_, SIGHUP);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    MetricsText metrics = ScrapeFresh();
+    const double successful = metrics.Value("accept4_exporter_config_last_reload_successful");
+    if (want_success && successful == 1 && metrics.Value(kSuccessTime) > last_success) {
+      return metrics;
+    }
+    if (!want_success && successful == 0) return metrics;
+  }
+  ADD_FAILURE() << "the reload did not show within 200 scrapes: " << StderrText();
+  return MetricsText("");
+}
+
 int ExporterProcess::Stop(int signal, std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   kill(pid_, signal);

@@ -48,6 +48,12 @@ class ExporterProcess {
   // Same, waiting for a read that starts from now.
   MetricsText ScrapeFresh() { return ScrapeAfter(std::chrono::system_clock::now()); }
 
+  // Writes `config` over the config file, sends SIGHUP, and returns the
+  // first scrape that shows the outcome: a newer successful reload, or
+  // accept4_exporter_config_last_reload_successful 0 when `want_success`
+  // is false. Fails the calling test if it does not show.
+  MetricsText Reload(const std::string& config, bool want_success = true);
+
   // Sends `signal` and waits up to `timeout` for the exit; the exit code, or
   // -1 when it had to be killed.
   int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(5));

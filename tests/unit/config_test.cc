@@ -145,8 +145,7 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"bpf_stat: false",
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
        "exited_process_grace_period, filters, labels, maps, poll_interval)"},
-      {"maps: {max_serie: 5}",
-       "key \"maps.max_serie\": unknown key (known: max_series)"},
+      {"maps: {max_serie: 5}", "key \"maps.max_serie\": unknown key (known: max_series)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
