@@ -130,9 +130,10 @@ std::unique_ptr<BpfPrograms::Loaded> LoadSkeleton(Skeleton* (*open)(), int (*loa
     throw std::runtime_error(std::string("loading ") + mode + " BPF programs: " + ErrorText(err));
   }
   FillPidFilter(skeleton->maps.tgid_filter, options.pids);
-  // Tracepoints are found through tracefs; checked after the load so that
-  // missing privileges are reported as such first.
-  if (std::string(mode) == "tracepoint") EnsureTracefsMounted();
+  // Tracepoints (the process-exit hook in every mode) are found through
+  // tracefs; checked after the load so that missing privileges are
+  // reported as such first.
+  EnsureTracefsMounted();
   AttachAll(*loaded, mode);
   return loaded;
 }

@@ -20,6 +20,12 @@ constexpr const char* kTracefsEvents = "/sys/kernel/tracing/events/syscalls";
 
 void EnsureTracefsMounted() {
   if (access(kDebugfsEvents, F_OK) == 0 || access(kTracefsEvents, F_OK) == 0) return;
+  // Mounted but closed to this user: mounting again would not help.
+  if (errno == EACCES) {
+    throw std::runtime_error(std::string("reading tracefs at ") + kTracefs +
+                             ": Permission denied (root-only; mount it with gid=<a group of "
+                             "this user>,mode=0750, see docs/capabilities.md)");
+  }
   if (mount("tracefs", kTracefs, "tracefs", 0, nullptr) != 0 && errno != EBUSY) {
     throw std::runtime_error(std::string("mounting tracefs on ") + kTracefs + ": " +
                              strerror(errno) + " (mount it, or run with CAP_SYS_ADMIN)");

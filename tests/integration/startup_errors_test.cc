@@ -1,6 +1,7 @@
 // Bad input at start-up: one clear line naming the problem, a non-zero
 // exit, nothing left running.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -121,6 +122,28 @@ TEST(StartupErrorsTest, WithoutPrivilegesSaysWhatIsNeeded) {
   EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
   EXPECT_NE(result.stderr_text.find("Operation not permitted (needs root, or CAP_BPF and "
                                     "CAP_PERFMON"),
+            std::string::npos)
+      << result.stderr_text;
+}
+
+// With the capabilities but a root-only tracefs, the start names tracefs and
+// the fix, not a mount it has no need to try.
+TEST(StartupErrorsTest, ClosedTracefsIsNamedWithTheFix) {
+  SKIP_WITHOUT_BPF();
+  struct stat tracefs;
+  if (stat("/sys/kernel/tracing", &tracefs) != 0 || (tracefs.st_mode & 0007) != 0) {
+    GTEST_SKIP() << "tracefs is open to other users here; nothing to refuse";
+  }
+  const std::string config = WriteTempFile("nostats.yaml", "bpf_stats: false\n");
+  chmod(config.c_str(), 0644);
+  const ExitResult result = RunCommandToExit(
+      {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+bpf,+perfmon",
+       "--ambient-caps=+bpf,+perfmon", ExporterBinary(), "--web.listen-address=127.0.0.1:0",
+       "--config.file=" + config});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+  EXPECT_NE(result.stderr_text.find("reading tracefs at /sys/kernel/tracing: Permission denied "
+                                    "(root-only; mount it with gid="),
             std::string::npos)
       << result.stderr_text;
 }
