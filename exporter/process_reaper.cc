@@ -1,6 +1,7 @@
 #include "process_reaper.h"
 
 #include <bpf/bpf.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,8 +18,10 @@ uint64_t MonotonicNs() {
   return static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + now.tv_nsec;
 }
 
+// kill(0) rather than a look at /proc, which hidepid= or another pid
+// namespace would make every process seem gone; EPERM means it exists.
 bool ProcessExists(uint32_t tgid) {
-  return access(("/proc/" + std::to_string(tgid)).c_str(), F_OK) == 0;
+  return kill(static_cast<pid_t>(tgid), 0) == 0 || errno == EPERM;
 }
 
 }  // namespace
@@ -48,7 +51,6 @@ uint64_t ProcessReaper::ExitTime(uint32_t tgid) {
 }
 
 void ProcessReaper::Reap(MapSnapshot& snapshot) {
-  const uint64_t now = MonotonicNs();
   const auto grace_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(grace_period_).count());
   std::unordered_map<uint32_t, bool> expired;  // by tgid: past the grace period
@@ -57,7 +59,10 @@ void ProcessReaper::Reap(MapSnapshot& snapshot) {
     // tgid 0: the pid label is off and series are per command.
     if (tgid == 0 || expired.count(tgid)) continue;
     const uint64_t exited_ns = ExitTime(tgid);
-    expired[tgid] = exited_ns != 0 && now - exited_ns >= grace_ns;
+    // Read after ExitTime, which may stamp an exit it just noticed: an
+    // earlier `now` would make now - exited_ns wrap and reap at once.
+    const uint64_t now = MonotonicNs();
+    expired[tgid] = exited_ns != 0 && now >= exited_ns && now - exited_ns >= grace_ns;
   }
 
   size_t kept = 0;
