@@ -142,15 +142,16 @@ int Run(const accept4_exporter::CliOptions& cli) {
     self->SetReloadResult(true, UnixNow());
     pipeline->Start();
 
-    // A scrape: the accept metrics as serialized by the last poll, then the
-    // exporter's own few metrics, serialized now.
+    // A scrape: the exporter's own few metrics, serialized now, then the
+    // accept metrics as serialized by the last poll. In that order, so that
+    // the read timestamp served is never newer than the accept metrics.
     auto write_metrics = [collector, registry, program_stats](std::string& out) {
-      collector->AppendText(out);
       std::vector<prometheus::MetricFamily> own = registry->Collect();
       if (program_stats) {
         for (auto& family : program_stats->Collect()) own.push_back(std::move(family));
       }
       out += prometheus::TextSerializer().Serialize(own);
+      collector->AppendText(out);
     };
     auto server = std::make_unique<accept4_exporter::HttpServer>(
         accept4_exporter::HttpOptions{cli.listen_address, cli.telemetry_path, cli.max_requests,
@@ -169,7 +170,9 @@ int Run(const accept4_exporter::CliOptions& cli) {
       break;
     }
     // Stop serving first, then stop reading; the programs go last (RAII).
-    accept4_exporter::RunWhileWakingListener(server->port(), [&] { server.reset(); });
+    const std::string bound = accept4_exporter::CivetListeningPort(cli.listen_address);
+    accept4_exporter::RunWhileWakingListener(bound.substr(0, bound.rfind(':')), server->port(),
+                                             [&] { server.reset(); });
     spdlog::debug("HTTP server stopped");
     pipeline->Stop();
     spdlog::debug("poller stopped");
