@@ -33,7 +33,19 @@ CgroupFilter::CgroupFilter(int cgroup_filter_fd, std::vector<std::string> prefix
     : map_fd_(cgroup_filter_fd), prefixes_(std::move(prefixes)), root_(std::move(root)) {}
 
 void CgroupFilter::Refresh() {
+  seen_.clear();
   for (const std::string& prefix : prefixes_) Walk(root_ + prefix, 0);
+  // Cgroups removed since: their ids are never reused, but they would fill
+  // the map as containers come and go.
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (seen_.count(*it)) {
+      ++it;
+      continue;
+    }
+    const uint64_t id = *it;
+    bpf_map_delete_elem(map_fd_, &id);
+    it = known_.erase(it);
+  }
 }
 
 void CgroupFilter::Walk(const std::string& path, int depth) {
@@ -42,6 +54,7 @@ void CgroupFilter::Walk(const std::string& path, int depth) {
   // bpf_get_current_cgroup_id() returns.
   if (depth > kMaxDepth || stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return;
   const uint64_t id = info.st_ino;
+  seen_.insert(id);
   if (!known_.count(id)) {
     const uint8_t wanted = 1;
     if (bpf_map_update_elem(map_fd_, &id, &wanted, BPF_ANY) == 0) {

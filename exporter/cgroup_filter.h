@@ -21,8 +21,9 @@ class CgroupFilter {
   // `root`: where the cgroup v2 hierarchy is mounted.
   CgroupFilter(int cgroup_filter_fd, std::vector<std::string> prefixes, std::string root);
 
-  // Adds the ids of cgroups under the prefixes that the map lacks. Never
-  // throws: an unreadable directory or a full map is logged once.
+  // Adds the ids of cgroups under the prefixes that the map lacks, and
+  // removes those of cgroups that are gone. Never throws: an unreadable
+  // directory or a full map is logged once.
   void Refresh();
 
   size_t cgroups() const { return known_.size(); }
@@ -33,8 +34,9 @@ class CgroupFilter {
   int map_fd_;
   std::vector<std::string> prefixes_;
   std::string root_;
-  // Cgroup ids are never reused, so ids of removed cgroups can stay.
+  // Ids in the map, and those found by the current walk.
   std::unordered_set<uint64_t> known_;
+  std::unordered_set<uint64_t> seen_;
   bool warned_full_ = false;
 };
 
