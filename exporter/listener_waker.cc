@@ -11,13 +11,15 @@
 
 namespace accept4_exporter {
 
-void RunWhileWakingListener(int port, const std::function<void()>& stop) {
+void RunWhileWakingListener(const std::string& host, int port, const std::function<void()>& stop) {
   std::atomic<bool> stopped{false};
   std::thread waker([&] {
     sockaddr_in address = {};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (host == "0.0.0.0" || inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
     while (!stopped.load()) {
       const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));

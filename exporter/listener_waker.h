@@ -4,11 +4,12 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 namespace accept4_exporter {
 
-// Runs `stop` while connecting to 127.0.0.1:`port` every few milliseconds,
-// until `stop` returns.
-void RunWhileWakingListener(int port, const std::function<void()>& stop);
+// Runs `stop` while connecting to `host`:`port` (an IPv4 address; 0.0.0.0
+// means loopback) every few milliseconds, until `stop` returns.
+void RunWhileWakingListener(const std::string& host, int port, const std::function<void()>& stop);
 
 }  // namespace accept4_exporter
