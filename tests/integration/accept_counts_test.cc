@@ -4,8 +4,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -203,6 +206,19 @@ TEST_F(AcceptCountsTest, EmfileWhenTheFdTableIsFull) {
             1);
 }
 
+// Whether thread `tid` (0 while unknown) sleeps in syscall `nr` within 10 s.
+bool WaitUntilBlockedIn(const std::atomic<pid_t>& tid, long nr) {
+  for (int i = 0; i < 1000; ++i) {
+    if (tid != 0) {
+      std::ifstream syscall("/proc/self/task/" + std::to_string(tid.load()) + "/syscall");
+      long current = -1;
+      if (syscall >> current && current == nr) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 // A call already blocked in accept when the exporter starts has no enter
 // record: it must still be counted, with its real flags and listener.
 TEST(UnmatchedExitTest, CallBlockedBeforeAttachIsCounted) {
@@ -210,8 +226,13 @@ TEST(UnmatchedExitTest, CallBlockedBeforeAttachIsCounted) {
   ScopedComm comm("a4t_unmatched");
   Listener listener(AF_INET, /*nonblocking=*/false);
   int accepted = -1;
-  std::thread blocked([&] { accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::atomic<pid_t> tid{0};
+  std::thread blocked([&] {
+    tid = gettid();
+    accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
+  });
+  // Wait until the thread sleeps inside accept4, as /proc shows it.
+  ASSERT_TRUE(WaitUntilBlockedIn(tid, SYS_accept4)) << "the thread never blocked in accept4";
   ExporterProcess exporter(kFastPoll);
   ASSERT_TRUE(exporter.running());
   const int client = listener.Connect();

@@ -137,6 +137,26 @@ int StatsEntriesOf(pid_t exporter, uint32_t tgid) {
   return entries;
 }
 
+// A process that makes its calls and exits between two polls is still
+// served for the grace period, not dropped at the first read that sees it.
+TEST(BlockingSignalsTest, ShortLivedProcessIsServedForTheGracePeriod) {
+  SKIP_WITHOUT_BPF();
+  ExporterProcess exporter("poll_interval: 300ms\nexited_process_grace_period: 5s\n");
+  ASSERT_TRUE(exporter.running());
+  const pid_t child = fork();
+  if (child == 0) {
+    ScopedComm comm("a4t_brief");
+    Listener listener(AF_INET, /*nonblocking=*/true);
+    for (int i = 0; i < 3; ++i) RawAccept4(listener.fd(), 0);
+    _exit(0);
+  }
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  const MetricsText metrics = exporter.ScrapeFresh();
+  EXPECT_EQ(
+      metrics.Sum("accept4_calls_total", {{"comm", "a4t_brief"}, {"pid", std::to_string(child)}}),
+      3);
+}
+
 TEST(BlockingSignalsTest, ExitedProcessLosesItsSeriesAfterTheGracePeriod) {
   SKIP_WITHOUT_BPF();
   ExporterProcess exporter("poll_interval: 100ms\nexited_process_grace_period: 1500ms\n");

@@ -19,18 +19,28 @@ namespace accept4_test {
 namespace {
 
 // Runs `calls` EAGAIN accept4 calls in a child process named `comm`, which
-// first moves itself to `cgroup_procs` when given; returns its pid.
+// first moves itself to `cgroup_procs` when given; returns its pid once the
+// calls are made (the child says so through a pipe).
 pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cgroup_procs = "") {
+  int done[2];
+  if (pipe(done) != 0) return -1;
   const pid_t child = fork();
   if (child == 0) {
+    close(done[0]);
     if (!cgroup_procs.empty()) std::ofstream(cgroup_procs) << getpid() << std::endl;
     ScopedComm name(comm);
     Listener listener(AF_INET, /*nonblocking=*/true);
     for (int i = 0; i < calls; ++i) RawAccept4(listener.fd(), 0);
+    const char byte = 1;
+    write(done[1], &byte, 1);
     // stay alive until the parent has scraped, so the series is not reaped
     pause();
     _exit(0);
   }
+  close(done[1]);
+  char byte;
+  read(done[0], &byte, 1);
+  close(done[0]);
   return child;
 }
 
@@ -56,7 +66,6 @@ TEST(FiltersTest, PidFilterCountsOnlyTheListedProcesses) {
   const pid_t other = ChildMakingCalls("a4t_pid_out", 3);
   Listener listener(AF_INET, /*nonblocking=*/true);
   for (int i = 0; i < 4; ++i) RawAccept4(listener.fd(), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the child's calls are done
   const MetricsText metrics = exporter.ScrapeFresh();
   Reap(other);
   EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_pid_in"}}), 4);
@@ -80,12 +89,11 @@ TEST(FiltersTest, CgroupFilterCountsOnlyTasksUnderThePrefix) {
   // a cgroup made after the start is picked up by the next poll
   const std::string late = root + prefix + "/late";
   ASSERT_EQ(mkdir(late.c_str(), 0755), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  exporter.ScrapeFresh();  // a poll since, whose refresh added the late cgroup
 
   const pid_t inside = ChildMakingCalls("a4t_cg_in", 5, inner + "/cgroup.procs");
   const pid_t late_child = ChildMakingCalls("a4t_cg_late", 2, late + "/cgroup.procs");
   const pid_t outside = ChildMakingCalls("a4t_cg_out", 3);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const MetricsText metrics = exporter.ScrapeFresh();
   for (pid_t child : {inside, late_child, outside}) Reap(child);
   rmdir(inner.c_str());
@@ -107,7 +115,6 @@ TEST(FiltersTest, CommRegexesChooseTheSeriesServed) {
   const pid_t kept = ChildMakingCalls("a4t_re_kept", 2);
   const pid_t noisy = ChildMakingCalls("a4t_re_noisy", 3);
   const pid_t other = ChildMakingCalls("a4t_other", 4);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const MetricsText metrics = exporter.ScrapeFresh();
   for (pid_t child : {kept, noisy, other}) Reap(child);
   EXPECT_EQ(metrics.Sum("accept4_calls_total", {{"comm", "a4t_re_kept"}}), 2);
