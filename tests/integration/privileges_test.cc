@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -255,24 +254,7 @@ class UnprivilegedExporter {
       execvp(argv[0], argv.data());
       _exit(127);
     }
-    static const std::regex kListening(R"(msg="listening .*port=(\d+))");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch match;
-      const std::string log = StderrText();
-      if (std::regex_search(log, match, kListening)) {
-        port_ = std::stoi(match[1]);
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        ADD_FAILURE() << "accept4_exporter exited during start-up: " << log;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ADD_FAILURE() << "accept4_exporter did not listen within 20 s: " << StderrText();
+    port_ = WaitForListening(pid_, stderr_path_);
   }
 
   ~UnprivilegedExporter() {

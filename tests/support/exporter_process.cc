@@ -71,6 +71,25 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 std::string ExporterBinary() { return ACCEPT4_EXPORTER_BINARY; }
 
+int WaitForListening(pid_t& pid, const std::string& stderr_path) {
+  static const std::regex kListening(R"(msg="listening .*port=(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    const std::string log = ReadFile(stderr_path);
+    if (std::regex_search(log, match, kListening)) return std::stoi(match[1]);
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      ADD_FAILURE() << "accept4_exporter exited during start-up: " << log;
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "accept4_exporter did not listen within 20 s: " << ReadFile(stderr_path);
+  return 0;
+}
+
 ExitResult RunExporterToExit(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {ExporterBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -99,24 +118,7 @@ ExporterProcess::ExporterProcess(const std::string& config_yaml,
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = Spawn(args, dir_ + "/stdout", stderr_path_);
 
-  static const std::regex kListening(R"(msg="listening .*port=(\d+))");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch match;
-    const std::string log = ReadFile(stderr_path_);
-    if (std::regex_search(log, match, kListening)) {
-      port_ = std::stoi(match[1]);
-      return;
-    }
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      ADD_FAILURE() << "accept4_exporter exited during start-up: " << log;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ADD_FAILURE() << "accept4_exporter did not listen within 20 s: " << ReadFile(stderr_path_);
+  port_ = WaitForListening(pid_, stderr_path_);
 }
 
 ExporterProcess::~ExporterProcess() {

@@ -16,6 +16,12 @@ namespace accept4_test {
 // Path of the binary under test, set by CMake.
 std::string ExporterBinary();
 
+// Waits up to 20 s for the exporter `pid`, whose stderr goes to
+// `stderr_path`, to log that it listens; returns the port it bound. On exit
+// or time-out: fails the calling test, returns 0, and sets `pid` to -1 if
+// the process is gone.
+int WaitForListening(pid_t& pid, const std::string& stderr_path);
+
 // Runs the binary to completion (for --help, bad flags, --config.check).
 struct ExitResult {
   int exit_code = -1;
