@@ -10,8 +10,8 @@
 #include <string>
 
 #include "accept_calls.h"
-#include "bpf_programs.h"
-#include "map_reader.h"
+#include "kernel/bpf_programs.h"
+#include "kernel/map_reader.h"
 #include "median.h"
 #include "series_fill.h"
 

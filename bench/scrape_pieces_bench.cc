@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "median.h"
-#include "metrics_builder.h"
+#include "metrics/metrics_builder.h"
 #include "series_fill.h"
 
 namespace accept4_bench {

@@ -12,18 +12,18 @@
 #include <iostream>
 #include <memory>
 
-#include "bpf_programs.h"
-#include "capabilities.h"
-#include "cli.h"
-#include "config.h"
-#include "http_server.h"
-#include "listener_waker.h"
-#include "logging.h"
+#include "config/cli.h"
+#include "config/config.h"
+#include "config/logging.h"
+#include "kernel/bpf_programs.h"
+#include "kernel/capabilities.h"
+#include "kernel/program_stats.h"
+#include "metrics/self_metrics.h"
+#include "metrics/snapshot_collector.h"
 #include "pipeline.h"
-#include "program_stats.h"
-#include "self_metrics.h"
-#include "snapshot_collector.h"
-#include "web_config.h"
+#include "web/http_server.h"
+#include "web/listener_waker.h"
+#include "web/web_config.h"
 
 namespace {
 

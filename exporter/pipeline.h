@@ -5,16 +5,16 @@
 
 #include <memory>
 
-#include "bpf_programs.h"
-#include "cgroup_filter.h"
-#include "comm_filter.h"
-#include "config.h"
-#include "map_reader.h"
+#include "config/config.h"
+#include "kernel/bpf_programs.h"
+#include "kernel/cgroup_filter.h"
+#include "kernel/map_reader.h"
+#include "kernel/program_stats.h"
+#include "metrics/comm_filter.h"
+#include "metrics/process_reaper.h"
+#include "metrics/self_metrics.h"
+#include "metrics/snapshot_collector.h"
 #include "poller.h"
-#include "process_reaper.h"
-#include "program_stats.h"
-#include "self_metrics.h"
-#include "snapshot_collector.h"
 
 namespace accept4_exporter {
 

@@ -7,14 +7,14 @@
 #include <mutex>
 #include <thread>
 
-#include "cgroup_filter.h"
-#include "comm_filter.h"
-#include "map_reader.h"
-#include "metrics_builder.h"
-#include "process_reaper.h"
-#include "program_stats.h"
-#include "self_metrics.h"
-#include "snapshot_collector.h"
+#include "kernel/cgroup_filter.h"
+#include "kernel/map_reader.h"
+#include "kernel/program_stats.h"
+#include "metrics/comm_filter.h"
+#include "metrics/metrics_builder.h"
+#include "metrics/process_reaper.h"
+#include "metrics/self_metrics.h"
+#include "metrics/snapshot_collector.h"
 
 namespace accept4_exporter {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "buckets.bpf.h"
-#include "metrics_builder.h"
+#include "metrics/metrics_builder.h"
 
 namespace accept4_exporter {
 namespace {

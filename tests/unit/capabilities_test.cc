@@ -1,7 +1,7 @@
 // Which capabilities the exporter keeps after start-up, by kernel and listen
 // port, and the refusal to drop them while other threads run (each thread
 // has its own capabilities, so those threads would keep everything).
-#include "capabilities.h"
+#include "kernel/capabilities.h"
 
 #include <gtest/gtest.h>
 #include <linux/capability.h>

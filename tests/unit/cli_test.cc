@@ -1,6 +1,6 @@
 // Command-line parsing. main() prints CliResult::output and exits with
 // exit_code, so these tests see exactly what a user at a shell sees.
-#include "cli.h"
+#include "config/cli.h"
 
 #include <gtest/gtest.h>
 

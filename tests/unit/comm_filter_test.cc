@@ -1,4 +1,4 @@
-#include "comm_filter.h"
+#include "metrics/comm_filter.h"
 
 #include <gtest/gtest.h>
 

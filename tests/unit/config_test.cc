@@ -1,7 +1,7 @@
 // The YAML config: the embedded default, and the one-line error each bad
 // file gets. The error is all an operator sees when the exporter refuses to
 // start, so every case asserts it in full.
-#include "config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 
@@ -238,7 +238,7 @@ TEST(ConfigTest, InvalidYamlNamesTheLine) {
 }
 
 TEST(ConfigTest, MissingFileCannotBeRead) {
-  const std::string path = "/nonexistent/accept4_exporter/config.yaml";
+  const std::string path = "/nonexistent/accept4_exporter/config/config.yaml";
   try {
     LoadConfig(path);
     FAIL() << "LoadConfig(\"" << path << "\") did not throw";

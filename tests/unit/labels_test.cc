@@ -1,7 +1,7 @@
 // The decoders from raw BPF values to label values. Every input, known or
 // not, must give a non-empty, readable label: these are the label values a
 // user sees on /metrics and writes queries against.
-#include "labels.h"
+#include "metrics/labels.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-#include "bpf_types.h"
+#include "kernel/bpf_types.h"
 
 namespace accept4_exporter {
 namespace {

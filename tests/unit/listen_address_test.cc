@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "http_server.h"
+#include "web/http_server.h"
 
 namespace accept4_exporter {
 namespace {

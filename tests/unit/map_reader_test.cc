@@ -1,13 +1,13 @@
 // SumPerCpu folds the per-CPU copies of one stats entry; it is the only part
 // of MapReader that runs without a kernel map.
-#include "map_reader.h"
+#include "kernel/map_reader.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
-#include "bpf_types.h"
+#include "kernel/bpf_types.h"
 
 namespace accept4_exporter {
 namespace {

@@ -1,7 +1,7 @@
 // BuildAcceptFamilies on hand-made snapshots: the metrics contract (names,
 // types, label names in order, counter values) that dashboards and alerts
 // rely on. The histograms are in metrics_histogram_test.cc.
-#include "metrics_builder.h"
+#include "metrics/metrics_builder.h"
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "bpf_types.h"
-#include "map_snapshot.h"
+#include "kernel/bpf_types.h"
+#include "kernel/map_snapshot.h"
 #include "metrics_test_support.h"
 
 namespace accept4_exporter::test {

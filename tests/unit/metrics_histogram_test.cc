@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <vector>
 
-#include "bpf_types.h"
-#include "map_snapshot.h"
-#include "metrics_builder.h"
+#include "kernel/bpf_types.h"
+#include "kernel/map_snapshot.h"
+#include "metrics/metrics_builder.h"
 #include "metrics_test_support.h"
 
 namespace accept4_exporter::test {

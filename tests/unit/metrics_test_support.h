@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "bpf_types.h"
-#include "map_snapshot.h"
+#include "kernel/bpf_types.h"
+#include "kernel/map_snapshot.h"
 
 namespace accept4_exporter::test {
 

@@ -2,7 +2,7 @@
 // gets, what a good one parses to, bcrypt checks with real hashes, and the
 // civetweb options and PEM file made from tls_server_config. Certificates
 // and keys are made with the openssl command, hashes with libcrypt.
-#include "web_config.h"
+#include "web/web_config.h"
 
 #include <crypt.h>
 #include <gtest/gtest.h>
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "basic_auth.h"
-#include "civet_tls.h"
+#include "web/basic_auth.h"
+#include "web/civet_tls.h"
 
 namespace accept4_exporter {
 namespace {

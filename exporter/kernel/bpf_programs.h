@@ -1,0 +1,81 @@
+// Loads the accept4 BPF programs, attaches them and owns them: destroying
+// the object detaches and frees every program, link and map.
+//
+// Two BPF objects count the same way and differ only in how they hook the
+// accept path: bpf/accept4_fentry.bpf.c (fentry/fexit) and bpf/accept4.bpf.c
+// (syscall tracepoints). attach_mode auto takes fentry where the kernel
+// allows it and tracepoints otherwise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+struct bpf_object;
+
+namespace accept4_exporter {
+
+// One loaded BPF program: its full name in the object (the kernel's own
+// name is cut at 15 characters, which makes handle_enter_accept4 and
+// handle_enter_accept both "handle_enter_ac") and its fd, owned by
+// BpfPrograms.
+struct ProgramFd {
+  std::string name;
+  int fd = -1;
+};
+
+struct ProgramOptions {
+  bool with_pid = true;
+  bool with_port = false;
+  uint32_t max_series = 16384;
+  uint32_t max_watched_processes = 16384;
+  // Count only these processes (by tgid); empty: all.
+  std::vector<uint32_t> pids;
+  // Count only tasks in cgroups under these cgroup v2 paths; empty: all.
+  std::vector<std::string> cgroup_path_prefixes;
+  uint32_t max_filtered_cgroups = 65536;
+  AttachMode attach_mode = AttachMode::kAuto;
+
+  bool operator==(const ProgramOptions&) const = default;
+};
+
+class BpfPrograms {
+ public:
+  // Throws std::runtime_error with one line of context when BPF is not
+  // usable here (no BTF, no privileges, no tracefs, verifier refusal, or
+  // fentry refused when attach_mode is fentry).
+  explicit BpfPrograms(const ProgramOptions& options);
+  ~BpfPrograms();
+
+  BpfPrograms(const BpfPrograms&) = delete;
+  BpfPrograms& operator=(const BpfPrograms&) = delete;
+
+  const ProgramOptions& options() const { return options_; }
+  int stats_fd() const;
+  int overflow_fd() const;
+  int watched_tgids_fd() const;
+  int cgroup_filter_fd() const;
+  uint32_t stats_capacity() const;
+  // How the accept path is hooked: "fentry" or "tracepoint".
+  const std::string& attach_mode() const { return attach_mode_; }
+  // The loaded object, for walking its programs.
+  bpf_object* object() const;
+  // Every program of the object, valid while this object lives.
+  std::vector<ProgramFd> program_fds() const;
+
+  // What a loaded and attached object needs to be freed; defined in the .cc.
+  struct Loaded;
+
+ private:
+  int MapFd(const char* name) const;
+  uint32_t MapCapacity(const char* name) const;
+
+  ProgramOptions options_;
+  std::string attach_mode_;
+  std::unique_ptr<Loaded> loaded_;
+};
+
+}  // namespace accept4_exporter

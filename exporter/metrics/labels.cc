@@ -1,0 +1,166 @@
+#include "metrics/labels.h"
+
+#include <fcntl.h>
+#include <string.h>
+
+#include <array>
+#include <cstdio>
+#include <utility>
+
+#include "kernel/bpf_types.h"
+
+namespace accept4_exporter {
+namespace {
+
+// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
+constexpr std::array<std::pair<uint32_t, const char*>, 2> kFlagNames = {{
+    {O_CLOEXEC, "SOCK_CLOEXEC"},
+    {O_NONBLOCK, "SOCK_NONBLOCK"},
+}};
+
+// include/linux/socket.h, indexed by value.
+constexpr std::array<const char*, 46> kFamilyNames = {
+    "AF_UNSPEC",     "AF_UNIX",      "AF_INET",     "AF_AX25",  "AF_IPX",     "AF_APPLETALK",
+    "AF_NETROM",     "AF_BRIDGE",    "AF_ATMPVC",   "AF_X25",   "AF_INET6",   "AF_ROSE",
+    "AF_DECnet",     "AF_NETBEUI",   "AF_SECURITY", "AF_KEY",   "AF_NETLINK", "AF_PACKET",
+    "AF_ASH",        "AF_ECONET",    "AF_ATMSVC",   "AF_RDS",   "AF_SNA",     "AF_IRDA",
+    "AF_PPPOX",      "AF_WANPIPE",   "AF_LLC",      "AF_IB",    "AF_MPLS",    "AF_CAN",
+    "AF_TIPC",       "AF_BLUETOOTH", "AF_IUCV",     "AF_RXRPC", "AF_ISDN",    "AF_PHONET",
+    "AF_IEEE802154", "AF_CAIF",      "AF_ALG",      "AF_NFC",   "AF_VSOCK",   "AF_KCM",
+    "AF_QIPCRTR",    "AF_SMC",       "AF_XDP",      "AF_MCTP",
+};
+
+// Kernel-internal errnos (include/linux/errno.h) that may reach a tracepoint
+// before the syscall layer turns them into EINTR; libc does not name them.
+constexpr std::array<std::pair<int, const char*>, 19> kKernelErrnoNames = {{
+    {512, "ERESTARTSYS"},
+    {513, "ERESTARTNOINTR"},
+    {514, "ERESTARTNOHAND"},
+    {515, "ENOIOCTLCMD"},
+    {516, "ERESTART_RESTARTBLOCK"},
+    {517, "EPROBE_DEFER"},
+    {518, "EOPENSTALE"},
+    {519, "ENOPARAM"},
+    {521, "EBADHANDLE"},
+    {522, "ENOTSYNC"},
+    {523, "EBADCOOKIE"},
+    {524, "ENOTSUPP"},
+    {525, "ETOOSMALL"},
+    {526, "ESERVERFAULT"},
+    {527, "EBADTYPE"},
+    {528, "EJUKEBOX"},
+    {529, "EIOCBQUEUED"},
+    {530, "ERECALLCONFLICT"},
+    {531, "ENOGRACE"},
+}};
+
+std::string Hex(uint32_t value) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%x", value);
+  return buf;
+}
+
+// Length of the valid UTF-8 sequence starting at s[0], or 0 if invalid.
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto lead = static_cast<unsigned char>(s[0]);
+  size_t length;
+  uint32_t min_code_point;
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2;
+    min_code_point = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3;
+    min_code_point = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4;
+    min_code_point = 0x10000;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  uint32_t code_point = lead & (0x7F >> length);
+  for (size_t i = 1; i < length; ++i) {
+    const auto next = static_cast<unsigned char>(s[i]);
+    if ((next & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (next & 0x3F);
+  }
+  const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+  if (code_point < min_code_point || code_point > 0x10FFFF || surrogate) return 0;
+  return length;
+}
+
+}  // namespace
+
+std::string FlagsLabel(int32_t flags) {
+  auto remaining = static_cast<uint32_t>(flags);
+  if (remaining == 0) return "none";
+  std::string label;
+  for (const auto& [bit, name] : kFlagNames) {
+    if ((remaining & bit) == 0) continue;
+    if (!label.empty()) label += '|';
+    label += name;
+    remaining &= ~bit;
+  }
+  if (remaining != 0) {
+    if (!label.empty()) label += '|';
+    label += Hex(remaining);
+  }
+  return label;
+}
+
+std::string FamilyLabel(uint16_t family) {
+  if (family == ACCEPT4_FAMILY_UNKNOWN) return "unknown";
+  if (family < kFamilyNames.size()) return kFamilyNames[family];
+  return "AF_" + std::to_string(family);
+}
+
+std::string ErrnoLabel(int32_t errnum) {
+  for (const auto& [value, name] : kKernelErrnoNames) {
+    if (value == errnum) return name;
+  }
+  if (const char* name = strerrorname_np(errnum)) return name;
+  return "E" + std::to_string(errnum);
+}
+
+std::string ListenerLabel(uint8_t listener) {
+  switch (listener) {
+    case ACCEPT4_LISTENER_BLOCKING:
+      return "blocking";
+    case ACCEPT4_LISTENER_NONBLOCKING:
+      return "nonblocking";
+    default:
+      return "unknown";
+  }
+}
+
+std::string SyscallLabel(uint8_t syscall) {
+  switch (syscall) {
+    case ACCEPT4_SYSCALL_ACCEPT4:
+      return "accept4";
+    case ACCEPT4_SYSCALL_ACCEPT:
+      return "accept";
+    default:
+      return "syscall_" + std::to_string(syscall);
+  }
+}
+
+std::string CommLabel(std::string_view raw) {
+  raw = raw.substr(0, raw.find('\0'));
+  std::string label;
+  while (!raw.empty()) {
+    const size_t length = Utf8SequenceLength(raw);
+    if (length == 0) {
+      label += "\xEF\xBF\xBD";  // U+FFFD
+      raw.remove_prefix(1);
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(raw[0]);
+    label += (length == 1 && (byte < 0x20 || byte == 0x7F)) ? std::string("?")
+                                                            : std::string(raw.substr(0, length));
+    raw.remove_prefix(length);
+  }
+  return label.empty() ? "unknown" : label;
+}
+
+}  // namespace accept4_exporter

@@ -1,0 +1,32 @@
+// Turns a MapSnapshot into the Prometheus metric families of the metrics
+// contract (docs/metrics.md). Runs on the poll thread, never on a scrape.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <vector>
+
+#include "kernel/map_snapshot.h"
+
+namespace accept4_exporter {
+
+// Optional labels; the others (comm, syscall, flags, family, listener,
+// errno) are always there.
+struct LabelOptions {
+  bool pid = true;
+  bool port = false;
+};
+
+// The comm and pid of the series that count calls which found the stats
+// map full.
+inline constexpr const char* kOverflowLabel = "[overflow]";
+
+std::vector<prometheus::MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
+                                                          const LabelOptions& labels);
+
+// Upper bounds, in seconds and queue entries, of all buckets but the last
+// (+Inf) one; see bpf/accept4.h.
+std::vector<double> DurationBucketBounds();
+std::vector<double> BacklogBucketBounds();
+
+}  // namespace accept4_exporter

@@ -1,0 +1,69 @@
+#include "metrics/self_metrics.h"
+
+#include "version.h"
+
+namespace accept4_exporter {
+namespace {
+
+prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registry,
+                                                   const std::string& name,
+                                                   const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode)
+    : map_read_duration_(
+          GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
+                      "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
+              .Add({})),
+      last_map_read_(
+          GaugeFamily(registry, "accept4_exporter_last_map_read_timestamp_seconds",
+                      "Unix time at which the latest successful read of the BPF maps began.")
+              .Add({})),
+      map_read_errors_(prometheus::BuildCounter()
+                           .Name("accept4_exporter_map_read_errors_total")
+                           .Help("Passes over the BPF maps that failed; /metrics kept the "
+                                 "previous pass.")
+                           .Register(registry)
+                           .Add({})),
+      stats_entries_(GaugeFamily(registry, "accept4_exporter_map_entries",
+                                 "Entries in a BPF map at the latest pass.")
+                         .Add({{"map", "stats"}})),
+      stats_capacity_(
+          GaugeFamily(registry, "accept4_exporter_map_capacity", "Maximum entries of a BPF map.")
+              .Add({{"map", "stats"}})),
+      reload_successful_(GaugeFamily(registry, "accept4_exporter_config_last_reload_successful",
+                                     "Whether the latest config load (start or SIGHUP) succeeded.")
+                             .Add({})),
+      reload_time_(GaugeFamily(registry,
+                               "accept4_exporter_config_last_reload_success_timestamp_seconds",
+                               "Unix time of the latest successful config load.")
+                       .Add({})) {
+  GaugeFamily(registry, "accept4_exporter_build_info",
+              "A metric with a constant '1' value labeled by version and revision.")
+      .Add({{"version", kVersion}, {"revision", kRevision}})
+      .Set(1);
+  GaugeFamily(registry, "accept4_exporter_attach_info",
+              "A metric with a constant '1' value labeled by how the accept path is hooked.")
+      .Add({{"mode", attach_mode}})
+      .Set(1);
+}
+
+void SelfMetrics::RecordRead(double seconds, double unix_time, double series_entries) {
+  map_read_duration_.Set(seconds);
+  last_map_read_.Set(unix_time);
+  stats_entries_.Set(series_entries);
+}
+
+void SelfMetrics::RecordReadError() { map_read_errors_.Increment(); }
+
+void SelfMetrics::SetCapacity(double series_capacity) { stats_capacity_.Set(series_capacity); }
+
+void SelfMetrics::SetReloadResult(bool successful, double unix_time) {
+  reload_successful_.Set(successful ? 1 : 0);
+  if (successful) reload_time_.Set(unix_time);
+}
+
+}  // namespace accept4_exporter

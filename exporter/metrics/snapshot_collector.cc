@@ -1,0 +1,32 @@
+#include "metrics/snapshot_collector.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+namespace accept4_exporter {
+
+void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) {
+  std::ostringstream text;
+  const prometheus::TextSerializer serializer;
+  for (prometheus::MetricFamily& family : families) {
+    std::vector<prometheus::MetricFamily> one;
+    one.push_back(std::move(family));
+    serializer.Serialize(text, one);
+  }
+  auto published = std::make_shared<const std::string>(std::move(text).str());
+  std::lock_guard lock(mutex_);
+  text_ = std::move(published);
+}
+
+void SnapshotCollector::AppendText(std::string& out) const {
+  std::shared_ptr<const std::string> text;
+  {
+    // Hold the lock only to take a reference; the copy happens outside it.
+    std::lock_guard lock(mutex_);
+    text = text_;
+  }
+  if (text) out += *text;
+}
+
+}  // namespace accept4_exporter
