@@ -22,7 +22,7 @@
 #include "metrics/snapshot_collector.h"
 #include "pipeline.h"
 #include "web/http_server.h"
-#include "web/listener_waker.h"
+#include "web/listen_address.h"
 #include "web/web_config.h"
 
 namespace {
@@ -34,20 +34,14 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The port to bind, to know whether binding needs CAP_NET_BIND_SERVICE.
-// Throws on a bad address, as the HTTP server would.
-int ListenPort(const std::string& listen_address) {
-  const std::string civet_port = accept4_exporter::CivetListeningPort(listen_address);
-  return std::stoi(civet_port.substr(civet_port.rfind(':') + 1));
-}
-
 // Keeps what a reload needs to load and attach new programs, and what the
 // HTTP server needs to bind, which it does afterwards: it starts threads,
 // and capabilities are dropped per thread, so the drop has to come first.
 void DropCapabilities(const accept4_exporter::CliOptions& cli) {
   const accept4_exporter::DroppedCapabilities dropped =
       accept4_exporter::DropCapabilitiesExcept(accept4_exporter::CapabilitiesToKeep(
-          accept4_exporter::LastCapability(), ListenPort(cli.listen_address)));
+          accept4_exporter::LastCapability(),
+          accept4_exporter::ParseListenAddress(cli.listen_address).port));
   spdlog::info("dropped capabilities kept={} bounding_set={} no_new_privs=1",
                dropped.kept.empty() ? "none" : fmt::format("{}", fmt::join(dropped.kept, ",")),
                dropped.bounding_set_dropped ? "dropped" : "unchanged (no CAP_SETPCAP)");
@@ -97,9 +91,11 @@ int Run(const accept4_exporter::CliOptions& cli) {
   accept4_exporter::Config config;
   try {
     config = accept4_exporter::LoadConfig(cli.config_file);
-    // Checked here too, so that a bad web config is refused before any BPF
-    // is loaded, and by --config.check.
+    // Checked here too, so that a bad web config or a listen address that
+    // does not resolve is refused before any BPF is loaded, and by
+    // --config.check.
     if (!cli.web_config_file.empty()) accept4_exporter::LoadWebConfig(cli.web_config_file);
+    accept4_exporter::ResolveListenAddress(cli.listen_address);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitBadConfig;
@@ -143,19 +139,21 @@ int Run(const accept4_exporter::CliOptions& cli) {
     pipeline->Start();
 
     // A scrape: the exporter's own few metrics, serialized now, then the
-    // accept metrics as serialized by the last poll. In that order, so that
-    // the read timestamp served is never newer than the accept metrics.
-    auto write_metrics = [collector, registry, program_stats](std::string& out) {
+    // accept metrics as serialized by the last poll, shared, not copied. In
+    // that order, so that the read timestamp served is never newer than the
+    // accept metrics.
+    auto metrics = [collector, registry, program_stats] {
       std::vector<prometheus::MetricFamily> own = registry->Collect();
       if (program_stats) {
         for (auto& family : program_stats->Collect()) own.push_back(std::move(family));
       }
-      out += prometheus::TextSerializer().Serialize(own);
-      collector->AppendText(out);
+      accept4_exporter::MetricsText text;
+      text.own = prometheus::TextSerializer().Serialize(own);
+      text.shared = collector->Text();
+      return text;
     };
-    auto server = std::make_unique<accept4_exporter::HttpServer>(
-        accept4_exporter::HttpOptions{cli.listen_address, cli.telemetry_path, cli.max_requests,
-                                      cli.web_config_file, write_metrics});
+    auto server = std::make_unique<accept4_exporter::HttpServer>(accept4_exporter::HttpOptions{
+        cli.listen_address, cli.telemetry_path, cli.max_requests, cli.web_config_file, metrics});
     spdlog::info("listening address={} port={} path={}", cli.listen_address, server->port(),
                  cli.telemetry_path);
 
@@ -170,9 +168,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
       break;
     }
     // Stop serving first, then stop reading; the programs go last (RAII).
-    const std::string bound = accept4_exporter::CivetListeningPort(cli.listen_address);
-    accept4_exporter::RunWhileWakingListener(bound.substr(0, bound.rfind(':')), server->port(),
-                                             [&] { server.reset(); });
+    server.reset();
     spdlog::debug("HTTP server stopped");
     pipeline->Stop();
     spdlog::debug("poller stopped");
@@ -186,10 +182,10 @@ int Run(const accept4_exporter::CliOptions& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Scrapes are served by up to --web.max-requests civetweb threads. glibc
-  // gives each thread its own arena and keeps what a scrape freed there, so
-  // resident memory grew with every thread that ever served (bench/). Two
-  // arenas, and scrape-sized buffers always mmapped (returned on free).
+  // glibc gives each thread its own arena and keeps what was freed there,
+  // so resident memory grew with every thread that ever served a scrape
+  // (bench/). Two arenas, and scrape-sized buffers (the text serialized per
+  // poll, its gzip form) always mmapped, returned to the kernel on free.
   mallopt(M_ARENA_MAX, 2);
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   const accept4_exporter::CliResult cli =

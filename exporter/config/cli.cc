@@ -1,8 +1,10 @@
 #include "config/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <stdexcept>
 
 #include "version.h"
+#include "web/listen_address.h"
 
 namespace accept4_exporter {
 
@@ -16,7 +18,16 @@ CliResult ParseCommandLine(const std::vector<std::string>& args) {
                "accept4_exporter"};
   app.option_defaults()->always_capture_default();
   app.add_option("--web.listen-address", options.listen_address,
-                 "Address to listen on for HTTP, as [host]:port");
+                 "Address to listen on for HTTP, as [host]:port: host an IPv4 address, an IPv6 "
+                 "address in brackets, a host name, or empty for every address")
+      ->check([](const std::string& address) {
+        try {
+          ParseListenAddress(address);
+          return std::string();
+        } catch (const std::runtime_error& e) {
+          return std::string(e.what());
+        }
+      });
   app.add_option("--web.telemetry-path", options.telemetry_path,
                  "Path under which to serve metrics")
       ->check([](const std::string& path) {
@@ -27,7 +38,7 @@ CliResult ParseCommandLine(const std::vector<std::string>& args) {
                  "exporter-toolkit web config file (TLS, basic auth)")
       ->check(CLI::ExistingFile);
   app.add_option("--web.max-requests", options.max_requests,
-                 "Maximum number of HTTP requests served in parallel")
+                 "Maximum number of HTTP requests answered at once; more get 503")
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--config.file", options.config_file,
                  "YAML config file; the embedded default when not given");

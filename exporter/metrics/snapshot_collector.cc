@@ -19,14 +19,9 @@ void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) 
   text_ = std::move(published);
 }
 
-void SnapshotCollector::AppendText(std::string& out) const {
-  std::shared_ptr<const std::string> text;
-  {
-    // Hold the lock only to take a reference; the copy happens outside it.
-    std::lock_guard lock(mutex_);
-    text = text_;
-  }
-  if (text) out += *text;
+std::shared_ptr<const std::string> SnapshotCollector::Text() const {
+  std::lock_guard lock(mutex_);
+  return text_;
 }
 
 }  // namespace accept4_exporter

@@ -1,6 +1,7 @@
 // Holds the latest accept metrics, serialized once per poll on the poll
-// thread, so that a scrape only copies bytes: it never touches the kernel
-// and never re-encodes tens of thousands of series.
+// thread and shared by every scrape that serves them: a scrape never touches
+// the kernel, never re-encodes tens of thousands of series, and never copies
+// the text.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -19,8 +20,9 @@ class SnapshotCollector {
   // the poll's peak memory down.
   void Publish(std::vector<prometheus::MetricFamily> families);
 
-  // Appends the latest published text (nothing before the first Publish).
-  void AppendText(std::string& out) const;
+  // The latest published text, null before the first Publish. Immutable:
+  // the next Publish replaces it, and the last scrape holding it frees it.
+  std::shared_ptr<const std::string> Text() const;
 
  private:
   mutable std::mutex mutex_;

@@ -116,14 +116,18 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> users)
 
 BasicAuth::~BasicAuth() = default;
 
+bool BasicAuth::IsCached(const std::string& user, const std::string& password) const {
+  if (password.find('\0') != std::string::npos) return false;
+  const Digest key = CacheKey(user, password);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  return cache_.count(key) != 0;
+}
+
 bool BasicAuth::Verify(const std::string& user, const std::string& password) {
   // crypt() stops at NUL, so "secret\0anything" would pass as "secret".
   if (password.find('\0') != std::string::npos) return false;
+  if (IsCached(user, password)) return true;
   const Digest key = CacheKey(user, password);
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (cache_.count(key)) return true;
-  }
   const auto found = users_.find(user);
   // An unknown user costs a bcrypt run too, so that timing does not tell
   // which user names exist.
@@ -163,8 +167,9 @@ BasicAuth::Digest BasicAuth::CacheKey(const std::string& user, const std::string
 }
 
 // bcrypt is slow on purpose; running one check at a time, as exporter-toolkit
-// does, keeps a flood of wrong passwords from taking every core. Cached
-// credentials do not wait here.
+// does, keeps a flood of wrong passwords from taking every core. The HTTP
+// server also queues these checks in a bounded pool (web/work_pool.h), so
+// a flood is refused at once rather than queued here.
 bool BasicAuth::CheckHash(const std::string& password, const std::string& hash) {
   std::lock_guard<std::mutex> lock(bcrypt_mutex_);
   const char* computed = crypt_r(password.c_str(), hash.c_str(), crypt_data_.get());

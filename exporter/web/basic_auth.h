@@ -42,8 +42,12 @@ class BasicAuth {
   BasicAuth& operator=(const BasicAuth&) = delete;
 
   // True when `user` is configured and `password` matches its hash.
-  // Thread-safe.
+  // Thread-safe. Runs bcrypt (tens of milliseconds) unless IsCached.
   bool Verify(const std::string& user, const std::string& password);
+
+  // True when these credentials passed Verify recently: cheap (one SHA-256),
+  // so it can run where bcrypt must not. Thread-safe.
+  bool IsCached(const std::string& user, const std::string& password) const;
 
   // How many successful checks are cached.
   size_t cached() const;

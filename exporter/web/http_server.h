@@ -1,27 +1,26 @@
-// The HTTP side: prometheus-cpp's Exposer (civetweb) serving the metrics
-// path, plus the landing page and health endpoints that exporters serve.
+// The HTTP side: one thread that accepts, reads and writes every connection
+// asynchronously (Boost.Beast on Boost.Asio, TLS through OpenSSL), and the
+// request handler it owns. Slow work (bcrypt, gzip) runs in small bounded
+// pools, so no client can hold the thread that answers scrapes.
 #pragma once
-
-#include <prometheus/collectable.h>
-#include <prometheus/exposer.h>
 
 #include <functional>
 #include <memory>
 #include <string>
 
-#include "web/basic_auth.h"
+#include "web/request_handler.h"
 
 namespace accept4_exporter {
 
 struct HttpOptions {
   std::string listen_address = ":10044";  // [host]:port
   std::string telemetry_path = "/metrics";
-  unsigned max_requests = 40;
+  unsigned max_requests = 40;  // requests answered at once; beyond it 503
   // exporter-toolkit web config (TLS, basic auth); empty: plain HTTP.
   std::string web_config_file;
-  // Appends the body of the metrics path (text exposition format). Called on
-  // civetweb's threads, once per scrape.
-  std::function<void(std::string& out)> write_metrics;
+  // The body of a scrape of the telemetry path; called on the server's
+  // threads, once per scrape.
+  std::function<MetricsText()> metrics;
 };
 
 class HttpServer {
@@ -31,6 +30,7 @@ class HttpServer {
   // wrong, or the address when it cannot be used (bad syntax, in use, no
   // permission).
   explicit HttpServer(const HttpOptions& options);
+  // Stops at once: open connections are closed, answers in progress dropped.
   ~HttpServer();
 
   HttpServer(const HttpServer&) = delete;
@@ -40,13 +40,8 @@ class HttpServer {
   int port() const;
 
  private:
-  HttpOptions options_;
-  // Declared before exposer_ so that it outlives the requests checking it.
-  std::unique_ptr<BasicAuth> basic_auth_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  struct Impl;  // keeps Boost out of the files that include this one
+  std::unique_ptr<Impl> impl_;
 };
-
-// ":10044" -> "0.0.0.0:10044"; "host:port" kept. Throws on bad syntax.
-std::string CivetListeningPort(const std::string& listen_address);
 
 }  // namespace accept4_exporter

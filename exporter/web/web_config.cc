@@ -154,7 +154,7 @@ class Parser {
     return text;
   }
 
-  // Loads the certificate and key the way civetweb will, so that a wrong
+  // Loads the certificate and key the way the server will, so that a wrong
   // file is named here rather than failing later as "cannot start".
   void CheckCertificateAndKey(const TlsServerConfig& tls) const {
     const std::string cert_pem = ReadFile(tls.cert_file, "tls_server_config.cert_file");

@@ -125,12 +125,12 @@ TEST_F(WebTest, TlsAndBasicAuthGuardEveryPath) {
   ASSERT_NE(mkdtemp(pem_dir), nullptr);
   std::unique_ptr<ExporterProcess> exporter;
   {
-    // Where the exporter joins cert_file and key_file for civetweb.
+    // Where a copy of the key would go, were one written.
     ScopedEnv tmpdir("TMPDIR", pem_dir);
     exporter = Start("tls-auth", kServerTls + kUsers);
   }
   ASSERT_TRUE(exporter->running());
-  // civetweb has read the joined copy of the key: none is left on disk.
+  // OpenSSL reads cert_file and key_file themselves: no copy of the key.
   EXPECT_EQ(Shell(std::string("ls -A ") + pem_dir), "");
   std::system((std::string("rm -rf ") + pem_dir).c_str());
 
@@ -246,14 +246,19 @@ TEST_F(WebTest, MinVersionRefusesOlderClients) {
   EXPECT_EQ(exit_code, 0);
 }
 
-// Debian's civetweb loads OpenSSL by the names libssl-dev installs and
-// crashes in mg_start without them; the exporter must refuse instead. The
-// exporter runs in a mount namespace of its own where an overlay hides
-// libssl.so.
-TEST_F(WebTest, WithoutLibsslDevTheExporterRefusesTls) {
+// The exporter links libssl3 itself: TLS works on a host without the
+// development names (libssl.so, from libssl-dev), which an HTTP server that
+// loads OpenSSL with dlopen would need. The exporter runs in a mount
+// namespace of its own where an overlay hides libssl.so.
+TEST_F(WebTest, WithoutLibsslDevTlsStillWorks) {
   SKIP_WITHOUT_BPF();
   const std::string lib = "/usr/lib/x86_64-linux-gnu";
   if (access((lib + "/libssl.so").c_str(), F_OK) != 0) GTEST_SKIP() << "no " << lib << "/libssl.so";
+  // --propagation private needs / to be a mount point, which it is not in
+  // every container.
+  int exit_code = -1;
+  const std::string unshare = Shell("unshare -m --propagation private true 2>&1", &exit_code);
+  if (exit_code != 0) GTEST_SKIP() << "no private mount namespace here: " << unshare;
   const std::string overlay = Path("overlay");
   ASSERT_EQ(std::system(("mkdir -p " + overlay + "/upper " + overlay + "/work && mknod " + overlay +
                          "/upper/libssl.so c 0 0")
@@ -261,19 +266,27 @@ TEST_F(WebTest, WithoutLibsslDevTheExporterRefusesTls) {
             0);
   const std::string web_config = Path("no-libssl.yml");
   std::ofstream(web_config) << kServerTls;
-  int exit_code = -1;
-  const std::string output =
-      Shell("unshare -m --propagation private sh -c 'mount -t overlay overlay -o lowerdir=" + lib +
-                ",upperdir=" + overlay + "/upper,workdir=" + overlay + "/work " + lib +
-                " || exit 99; exec " + ExporterBinary() +
-                " --web.listen-address=127.0.0.1:0 --web.config.file=" + web_config + "' 2>&1",
-            &exit_code);
-  if (exit_code == 99) GTEST_SKIP() << "no overlay mount here: " << output;
-  EXPECT_EQ(exit_code, 1) << output;
-  EXPECT_NE(output.find("level=error msg=\"tls_server_config: civetweb cannot load OpenSSL: "
-                        "libssl.so: cannot open shared object file: No such file or directory"),
-            std::string::npos)
-      << output;
+  const std::string stderr_path = Path("no-libssl.stderr");
+  const std::string script = "mount -t overlay overlay -o lowerdir=" + lib +
+                             ",upperdir=" + overlay + "/upper,workdir=" + overlay + "/work " + lib +
+                             " || exit 99; test ! -e " + lib + "/libssl.so || exit 98; exec " +
+                             ExporterBinary() +
+                             " --web.listen-address=127.0.0.1:0 --web.config.file=" + web_config;
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen(stderr_path.c_str(), "w", stderr);
+    execlp("unshare", "unshare", "-m", "--propagation", "private", "sh", "-c", script.c_str(),
+           nullptr);
+    _exit(127);
+  }
+  const int port = WaitForListening(pid, stderr_path);
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(HttpGet("https://127.0.0.1:" + std::to_string(port) + "/-/healthy", Client()).status,
+            200);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 // The line main logs, as logfmt quotes it.

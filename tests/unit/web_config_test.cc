@@ -1,14 +1,15 @@
 // The web config file (TLS, basic auth): the one-line error each bad file
 // gets, what a good one parses to, bcrypt checks with real hashes, and the
-// civetweb options and PEM file made from tls_server_config. Certificates
+// OpenSSL context made from tls_server_config. Certificates
 // and keys are made with the openssl command, hashes with libcrypt.
 #include "web/web_config.h"
 
 #include <crypt.h>
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -17,19 +18,12 @@
 #include <vector>
 
 #include "web/basic_auth.h"
-#include "web/civet_tls.h"
+#include "web/tls_context.h"
 
 namespace accept4_exporter {
 namespace {
 
 using Users = std::map<std::string, std::string>;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
@@ -286,56 +280,54 @@ TEST_F(WebConfigTest, EveryClientAuthTypeAndVersionParses) {
   }
 }
 
-// civetweb wants the certificate and key in one file: a private copy exists
-// while the server starts and is gone afterwards.
-TEST_F(WebConfigTest, CivetTlsJoinsCertificateAndKeyInAPrivateFile) {
+// The OpenSSL context the server runs with, as each setting makes it.
+TEST_F(WebConfigTest, TlsContextFollowsTheConfig) {
   TlsServerConfig tls;
   tls.cert_file = Path("server.crt");
   tls.key_file = Path("server.key");
-  std::string pem_file;
   {
-    CivetTls civet(tls);
-    pem_file = civet.pem_file();
-    EXPECT_NE(pem_file, tls.cert_file);
-    struct stat status = {};
-    ASSERT_EQ(stat(pem_file.c_str(), &status), 0);
-    EXPECT_EQ(status.st_mode & 0777, 0600u);
-    EXPECT_EQ(ReadAll(pem_file), ReadAll(tls.cert_file) + ReadAll(tls.key_file));
+    const auto context = MakeTlsContext(tls);
+    SSL_CTX* ctx = context->native_handle();
+    EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx), TLS1_2_VERSION);
+    EXPECT_EQ(SSL_CTX_get_verify_mode(ctx), SSL_VERIFY_NONE);
+    EXPECT_NE(SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION, 0u);
   }
-  struct stat status = {};
-  EXPECT_NE(stat(pem_file.c_str(), &status), 0) << pem_file << " left behind";
-}
-
-TEST_F(WebConfigTest, CivetTlsUsesACombinedFileAsItIs) {
-  TlsServerConfig tls;
   tls.cert_file = tls.key_file = Path("both.pem");
-  CivetTls civet(tls);
-  EXPECT_EQ(civet.pem_file(), Path("both.pem"));
-}
-
-TEST_F(WebConfigTest, CivetTlsOptionsFollowTheConfig) {
-  TlsServerConfig tls;
-  tls.cert_file = tls.key_file = Path("both.pem");
-  const auto options = [&] { return CivetTls(tls).Options(); };
-  using Options = std::vector<std::string>;
-  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "4",
-                                "ssl_verify_peer", "no", "ssl_default_verify_paths", "no"}));
   tls.min_version = TlsVersion::kTls13;
   tls.client_auth = ClientAuth::kRequireAndVerifyClientCert;
   tls.client_ca_file = Path("ca.crt");
-  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "5",
-                                "ssl_verify_peer", "yes", "ssl_default_verify_paths", "no",
-                                "ssl_ca_file", Path("ca.crt")}));
-  tls.min_version = TlsVersion::kTls10;
-  tls.client_auth = ClientAuth::kVerifyClientCertIfGiven;
-  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "2",
-                                "ssl_verify_peer", "optional", "ssl_default_verify_paths", "no",
-                                "ssl_ca_file", Path("ca.crt")}));
-  // Asked for but not verified: set up on the SSL_CTX, not through options.
-  tls.min_version = TlsVersion::kTls11;
+  {
+    const auto context = MakeTlsContext(tls);
+    SSL_CTX* ctx = context->native_handle();
+    EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx), TLS1_3_VERSION);
+    EXPECT_EQ(SSL_CTX_get_verify_mode(ctx), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+    EXPECT_EQ(SSL_CTX_get_verify_callback(ctx), nullptr);  // verified against the CA
+    EXPECT_EQ(sk_X509_NAME_num(SSL_CTX_get_client_CA_list(ctx)), 1);
+  }
+  // Asked for, never verified: a callback that accepts any certificate.
+  tls.client_ca_file.clear();
   tls.client_auth = ClientAuth::kRequireAnyClientCert;
-  EXPECT_EQ(options(), (Options{"ssl_certificate", Path("both.pem"), "ssl_protocol_version", "3",
-                                "ssl_verify_peer", "no", "ssl_default_verify_paths", "no"}));
+  {
+    const auto context = MakeTlsContext(tls);
+    EXPECT_EQ(SSL_CTX_get_verify_mode(context->native_handle()),
+              SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+    EXPECT_NE(SSL_CTX_get_verify_callback(context->native_handle()), nullptr);
+  }
+  tls.client_auth = ClientAuth::kRequestClientCert;
+  EXPECT_EQ(SSL_CTX_get_verify_mode(MakeTlsContext(tls)->native_handle()), SSL_VERIFY_PEER);
+}
+
+TEST_F(WebConfigTest, TlsContextRefusesAKeyThatIsNotTheCertificates) {
+  TlsServerConfig tls;
+  tls.cert_file = Path("server.crt");
+  tls.key_file = Path("other.key");
+  try {
+    MakeTlsContext(tls);
+    ADD_FAILURE() << "a key that does not match was accepted";
+  } catch (const std::runtime_error& e) {
+    const std::string want = "tls_server_config: loading key_file \"" + Path("other.key") + "\": ";
+    EXPECT_EQ(std::string(e.what()).substr(0, want.size()), want) << e.what();
+  }
 }
 
 TEST(BcryptTest, HashesFromLibcryptAndOtherImplementationsAreAccepted) {
