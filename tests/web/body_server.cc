@@ -3,7 +3,7 @@
 // body costs the serving process alone. Prints "port=N" once it listens,
 // then serves until SIGTERM or SIGINT.
 //
-//   accept4_web_body_server BODY_MB
+//   accept4_web_body_server BODY_MB [MAX_REQUESTS]
 #include <signal.h>
 
 #include <cstdio>
@@ -34,8 +34,8 @@ std::shared_ptr<const std::string> SyntheticBody(size_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s BODY_MB\n", argv[0]);
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: %s BODY_MB [MAX_REQUESTS]\n", argv[0]);
     return 2;
   }
   sigset_t signals;
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
       SyntheticBody(std::strtoul(argv[1], nullptr, 10) << 20);
   accept4_exporter::HttpOptions options;
   options.listen_address = "127.0.0.1:0";
+  if (argc == 3) options.max_requests = static_cast<unsigned>(std::strtoul(argv[2], nullptr, 10));
   options.metrics = [body] { return accept4_exporter::MetricsText{"# per scrape\n", body}; };
   accept4_exporter::HttpServer server(options);
   std::printf("port=%d\n", server.port());

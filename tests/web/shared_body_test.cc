@@ -1,5 +1,6 @@
 // Serving one large body to many scrapers at once: the body is shared, not
-// copied per scrape, and its gzip form is made once and shared too. Runs
+// copied per scrape, and its gzip form is made once and shared too; a
+// response in flight holds one of --web.max-requests places. Runs
 // the HTTP server in a process of its own (body_server.cc) so that its
 // resident memory is the server's alone.
 #include <gtest/gtest.h>
@@ -23,7 +24,7 @@ namespace {
 // A body server started with a body of `megabytes`, stopped at the end.
 class BodyServer {
  public:
-  explicit BodyServer(int megabytes) {
+  explicit BodyServer(int megabytes, int max_requests = 40) {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
@@ -31,7 +32,7 @@ class BodyServer {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       execl(ACCEPT4_WEB_BODY_SERVER, ACCEPT4_WEB_BODY_SERVER, std::to_string(megabytes).c_str(),
-            nullptr);
+            std::to_string(max_requests).c_str(), nullptr);
       _exit(127);
     }
     close(out[1]);
@@ -137,6 +138,38 @@ TEST(SharedBodyTest, GzipIsOneValidMemberOfThePlainBody) {
   EXPECT_EQ(refused.headers.count("content-encoding"), 0u);
   EXPECT_EQ(refused.body, plain.body);
   close(fd);
+}
+
+// --web.max-requests: a response still being sent holds its place; the
+// request beyond the limit is answered 503 at once, and served again once
+// the place is free.
+TEST(SharedBodyTest, RequestsBeyondMaxRequestsGet503AtOnce) {
+  BodyServer server(64, /*max_requests=*/1);
+  ASSERT_NE(server.port(), 0);
+  // 64 MB do not fit in the socket buffers: unread, the response stays in
+  // flight.
+  const int reader = ConnectTcp("127.0.0.1", server.port());
+  ASSERT_GE(reader, 0);
+  ASSERT_TRUE(SendAll(reader, Get()));
+  char chunk[65536];
+  ASSERT_GT(recv(reader, chunk, sizeof(chunk), 0), 0);
+
+  const int other = ConnectTcp("127.0.0.1", server.port());
+  ASSERT_GE(other, 0);
+  std::string buffered;
+  ASSERT_TRUE(SendAll(other, "GET /-/healthy HTTP/1.1\r\nHost: test\r\n\r\n"));
+  const RawResponse busy = ReadResponse(other, buffered);
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.headers.at("retry-after"), "1");
+
+  close(reader);  // the write fails, the place is free
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ASSERT_TRUE(SendAll(other, "GET /-/healthy HTTP/1.1\r\nHost: test\r\n\r\n"));
+    if (ReadResponse(other, buffered).status == 200) break;
+    ASSERT_LT(attempt, 99) << "never served after the reader went";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  close(other);
 }
 
 }  // namespace
