@@ -6,12 +6,15 @@
  * exporter's decoders. tests/vm/check sums these lines into the expected
  * series and compares them with the exporter's /metrics.
  *
- * Output, one line per completed call, then one line once the last call is
- * held open:
- *   call syscall=accept4 flags=SOCK_CLOEXEC family=AF_INET listener=blocking errno=none listening=1
+ * It starts before the exporter: its first call sleeps in accept4 until
+ * SIGUSR1 says the exporter is attached, so that the exporter sees the exit
+ * of a call whose entry it missed. Then it makes the others, and leaves its
+ * last call (a blocking accept4 nobody connects to) in the kernel until it is
+ * killed, for the in-progress gauge. Output:
+ *   waiting pid=123                        (first call asleep, send SIGUSR1)
+ *   call syscall=accept4 flags=SOCK_CLOEXEC family=AF_INET listener=blocking errno=none listening=1 entered=1
  *   held syscall=accept4 family=AF_INET listener=blocking pid=123
- * The held call (a blocking accept4 nobody connects to) stays in the kernel
- * until the process is killed, for the in-progress gauge.
+ * entered=0 marks the call that was already running when the exporter attached.
  *
  * Static C, raw syscalls: it runs unchanged in a busybox guest and on the
  * host, and libc cannot rewrite an accept into an accept4.
@@ -22,6 +25,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,9 @@
 
 /* the comm the checker selects the workload's series by */
 #define WORKLOAD_COMM "a4vm_workload"
+
+/* 0 while the first call, made before the exporter attached, is open */
+static int entered_after_attach;
 
 struct listener {
 	int fd;
@@ -178,9 +185,9 @@ static long do_accept(const char *syscall_name, int fd, int flags, int family,
 		ret = -errno;
 	else
 		close((int)ret);
-	printf("call syscall=%s flags=%s family=%s listener=%s errno=%s listening=%d\n",
+	printf("call syscall=%s flags=%s family=%s listener=%s errno=%s listening=%d entered=%d\n",
 	       syscall_name, flags_label(flags), family_label(family), listener,
-	       errno_label(ret), listening);
+	       errno_label(ret), listening, entered_after_attach);
 	return ret;
 }
 
@@ -257,36 +264,50 @@ static void wait_until_sleeping_in_accept4(pid_t tid)
 		nanosleep(&tick, NULL);
 }
 
+enum release {
+	RELEASE_AT_ONCE,
+	RELEASE_ON_SIGUSR1,
+	HOLD,
+};
+
 struct waiter {
 	pid_t tid;
 	const struct listener *listener;
-	int client; /* -1: announce the held call instead of connecting */
+	enum release release;
+	int client;
 };
 
 static void *release_when_blocked(void *arg)
 {
 	struct waiter *w = arg;
+	sigset_t usr1;
+	int signal;
 
 	wait_until_sleeping_in_accept4(w->tid);
-	if (w->client == -1) {
+	if (w->release == HOLD) {
 		printf("held syscall=accept4 family=%s listener=blocking pid=%d\n",
 		       family_label(w->listener->family), getpid());
-		fflush(stdout);
 		return NULL;
+	}
+	if (w->release == RELEASE_ON_SIGUSR1) {
+		printf("waiting pid=%d\n", getpid());
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigwait(&usr1, &signal);
 	}
 	w->client = connect_to(w->listener);
 	return NULL;
 }
 
 /* accept4 on a blocking listener with nothing queued: it sleeps until a connect */
-static void accept_blocking(const struct listener *l, int flags, int hold)
+static void accept_blocking(const struct listener *l, int flags, enum release release)
 {
-	struct waiter w = { .tid = gettid(), .listener = l, .client = hold ? -1 : 0 };
+	struct waiter w = { .tid = gettid(), .listener = l, .release = release, .client = -1 };
 	pthread_t thread;
 
 	if (pthread_create(&thread, NULL, release_when_blocked, &w) != 0)
 		die("pthread_create");
-	if (hold) {
+	if (release == HOLD) {
 		/* never returns: the process is killed with the call in the kernel */
 		syscall(SYS_accept4, l->fd, NULL, NULL, flags);
 		fail("held accept4 returned");
@@ -305,15 +326,25 @@ int main(void)
 	int pipe_fds[2];
 	int not_listening, datagram;
 
+	sigset_t usr1;
+
 	/* the leader's comm names the process in every series */
 	prctl(PR_SET_NAME, WORKLOAD_COMM);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* blocked in every thread: only sigwait takes it, no call is interrupted */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 
 	listen_on(&inet_blocking, AF_INET, 0);
 	listen_on(&inet_nonblocking, AF_INET, 1);
 	listen_on(&inet6_blocking, AF_INET6, 0);
 	listen_on(&unix_blocking, AF_UNIX, 0);
 	listen_on(&unix_nonblocking, AF_UNIX, 1);
+
+	/* open before the exporter attaches; its own flags, to tell its series apart */
+	accept_blocking(&inet_blocking, SOCK_CLOEXEC | SOCK_NONBLOCK, RELEASE_ON_SIGUSR1);
+	entered_after_attach = 1;
 
 	/* successes: every flag combination, each family, both syscalls */
 	accept_queued("accept4", &inet_blocking, 0);
@@ -327,7 +358,7 @@ int main(void)
 	accept_queued("accept", &inet_blocking, 0);
 	accept_queued("accept", &unix_blocking, 0);
 	/* a call that really sleeps until a client connects */
-	accept_blocking(&inet_blocking, SOCK_CLOEXEC, 0);
+	accept_blocking(&inet_blocking, SOCK_CLOEXEC, RELEASE_AT_ONCE);
 
 	/* nothing queued on a non-blocking listener */
 	accept_failing("accept4", &inet_nonblocking, SOCK_CLOEXEC, -EAGAIN);
@@ -364,6 +395,6 @@ int main(void)
 		fail("accept on a closed fd");
 
 	/* last: one call left in progress until the process is killed */
-	accept_blocking(&inet_blocking, SOCK_CLOEXEC, 1);
+	accept_blocking(&inet_blocking, SOCK_CLOEXEC, HOLD);
 	return 1;
 }
