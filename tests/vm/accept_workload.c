@@ -12,7 +12,7 @@
  * last call (a blocking accept4 nobody connects to) in the kernel until it is
  * killed, for the in-progress gauge. Output:
  *   waiting pid=123                        (first call asleep, send SIGUSR1)
- *   call syscall=accept4 flags=SOCK_CLOEXEC family=AF_INET listener=blocking errno=none listening=1 entered=1
+ *   call syscall=accept4 flags=SOCK_CLOEXEC family=AF_INET listener=blocking errno=none listening=1 port=40001 entered=1
  *   held syscall=accept4 family=AF_INET listener=blocking pid=123
  * entered=0 marks the call that was already running when the exporter attached.
  *
@@ -160,6 +160,16 @@ static void listen_on(struct listener *l, int family, int nonblocking)
 		die("getsockname");
 }
 
+/* the port label: the local port of an inet listener, 0 for the rest (unbound ones too) */
+static int listener_port(const struct listener *l)
+{
+	if (l->family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&l->address)->sin_port);
+	if (l->family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&l->address)->sin6_port);
+	return 0;
+}
+
 static int connect_to(const struct listener *l)
 {
 	int fd = socket(l->family, SOCK_STREAM, 0);
@@ -173,7 +183,7 @@ static int connect_to(const struct listener *l)
 
 /* One call, printed with its expected labels; a new connection is closed. */
 static long do_accept(const char *syscall_name, int fd, int flags, int family,
-		      const char *listener, int listening)
+		      const char *listener, const struct listener *listening)
 {
 	long ret;
 
@@ -185,9 +195,10 @@ static long do_accept(const char *syscall_name, int fd, int flags, int family,
 		ret = -errno;
 	else
 		close((int)ret);
-	printf("call syscall=%s flags=%s family=%s listener=%s errno=%s listening=%d entered=%d\n",
-	       syscall_name, flags_label(flags), family_label(family), listener,
-	       errno_label(ret), listening, entered_after_attach);
+	printf("call syscall=%s flags=%s family=%s listener=%s errno=%s listening=%d port=%d "
+	       "entered=%d\n",
+	       syscall_name, flags_label(flags), family_label(family), listener, errno_label(ret),
+	       listening != NULL, listening ? listener_port(listening) : 0, entered_after_attach);
 	return ret;
 }
 
@@ -201,7 +212,7 @@ static void accept_queued(const char *syscall_name, const struct listener *l, in
 {
 	int client = connect_to(l);
 
-	if (do_accept(syscall_name, l->fd, flags, l->family, listener_label(l), 1) < 0) {
+	if (do_accept(syscall_name, l->fd, flags, l->family, listener_label(l), l) < 0) {
 		fprintf(stderr, "accept_workload: %s on a queued connection failed\n",
 			syscall_name);
 		exit(1);
@@ -212,7 +223,7 @@ static void accept_queued(const char *syscall_name, const struct listener *l, in
 static void accept_failing(const char *syscall_name, const struct listener *l, int flags,
 			   long expected)
 {
-	long ret = do_accept(syscall_name, l->fd, flags, l->family, listener_label(l), 1);
+	long ret = do_accept(syscall_name, l->fd, flags, l->family, listener_label(l), l);
 
 	if (ret != expected) {
 		fprintf(stderr, "accept_workload: %s returned %ld, expected %ld\n", syscall_name,
@@ -312,7 +323,7 @@ static void accept_blocking(const struct listener *l, int flags, enum release re
 		syscall(SYS_accept4, l->fd, NULL, NULL, flags);
 		fail("held accept4 returned");
 	}
-	if (do_accept("accept4", l->fd, flags, l->family, "blocking", 1) < 0) {
+	if (do_accept("accept4", l->fd, flags, l->family, "blocking", l) < 0) {
 		fail("blocking accept4 failed");
 	}
 	pthread_join(thread, NULL);
@@ -374,24 +385,24 @@ int main(void)
 	not_listening = socket(AF_INET, SOCK_STREAM, 0);
 	if (not_listening < 0)
 		die("socket");
-	if (do_accept("accept4", not_listening, 0, AF_INET, "blocking", 0) != -EINVAL)
+	if (do_accept("accept4", not_listening, 0, AF_INET, "blocking", NULL) != -EINVAL)
 		fail("accept4 on a socket that does not listen");
 	/* a socket type without accept */
 	datagram = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (datagram < 0)
 		die("socket");
-	if (do_accept("accept4", datagram, SOCK_CLOEXEC, AF_INET6, "blocking", 0) != -EOPNOTSUPP)
+	if (do_accept("accept4", datagram, SOCK_CLOEXEC, AF_INET6, "blocking", NULL) != -EOPNOTSUPP)
 		fail("accept4 on a datagram socket");
 	/* fds that are no socket, or not open: no family, no listener */
 	if (pipe(pipe_fds) < 0)
 		die("pipe");
-	if (do_accept("accept4", pipe_fds[0], 0, -1, "unknown", 0) != -ENOTSOCK)
+	if (do_accept("accept4", pipe_fds[0], 0, -1, "unknown", NULL) != -ENOTSOCK)
 		fail("accept4 on a pipe");
-	if (do_accept("accept", pipe_fds[1], 0, -1, "unknown", 0) != -ENOTSOCK)
+	if (do_accept("accept", pipe_fds[1], 0, -1, "unknown", NULL) != -ENOTSOCK)
 		fail("accept on a pipe");
-	if (do_accept("accept4", 999, SOCK_CLOEXEC, -1, "unknown", 0) != -EBADF)
+	if (do_accept("accept4", 999, SOCK_CLOEXEC, -1, "unknown", NULL) != -EBADF)
 		fail("accept4 on a closed fd");
-	if (do_accept("accept", 999, 0, -1, "unknown", 0) != -EBADF)
+	if (do_accept("accept", 999, 0, -1, "unknown", NULL) != -EBADF)
 		fail("accept on a closed fd");
 
 	/* last: one call left in progress until the process is killed */
