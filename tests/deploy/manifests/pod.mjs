@@ -1,0 +1,30 @@
+// Turns a rendered kustomization (standard input) into what `podman kube
+// play` runs: the DaemonSet's pod template as a Pod named $1, with the
+// ConfigMaps and Secrets it mounts. The template itself is not changed but
+// for the image, which $2 names (an image built on this host).
+//
+//   kubectl kustomize deploy/kubernetes | node pod.mjs <pod name> <image>
+import { readFileSync } from "node:fs";
+import { parseAllDocuments, stringify } from "yaml";
+
+const [podName, image] = process.argv.slice(2);
+if (!podName || !image) {
+  console.error("usage: node pod.mjs <pod name> <image> < rendered.yaml");
+  process.exit(2);
+}
+const objects = parseAllDocuments(readFileSync(0, "utf8")).map((document) => document.toJS());
+const daemonSets = objects.filter((object) => object?.kind === "DaemonSet");
+if (daemonSets.length !== 1) {
+  console.error(`expected one DaemonSet, found ${daemonSets.length}`);
+  process.exit(1);
+}
+const template = daemonSets[0].spec.template;
+for (const container of template.spec.containers) container.image = image;
+const pod = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: podName, labels: template.metadata?.labels ?? {} },
+  spec: template.spec,
+};
+const mounted = objects.filter((object) => object?.kind === "ConfigMap" || object?.kind === "Secret");
+process.stdout.write([...mounted, pod].map((object) => stringify(object)).join("---\n"));
