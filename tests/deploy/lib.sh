@@ -87,6 +87,13 @@ leave_chroot() {
   return 0
 }
 
+# podman 4.3's default seccomp profile allows bpf(2) and perf_event_open(2)
+# only with CAP_SYS_ADMIN; writes to $1 the profile docs/deploy.md derives
+# from it, which allows them with CAP_BPF and CAP_PERFMON.
+write_seccomp_profile() {
+  jq -f "$top/deploy/container/seccomp-bpf.jq" /usr/share/containers/seccomp.json > "$1"
+}
+
 # The registry's debian:12 stand-in, imported from the cached tree.
 ensure_base_image() {
   if podman_ image exists "$base_image"; then return; fi

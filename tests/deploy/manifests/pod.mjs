@@ -1,15 +1,17 @@
 // Turns a rendered kustomization (standard input) into what `podman kube
 // play` runs: the DaemonSet's pod template as a Pod named $1, with the
 // ConfigMaps and Secrets it mounts. The template itself is not changed but
-// for the image, which $2 names (an image built on this host).
+// for the image, which $2 names (an image built on this host), and, when $3
+// names one, a seccomp profile file under podman's --seccomp-profile-root,
+// given through the annotation podman reads.
 //
-//   kubectl kustomize deploy/kubernetes | node pod.mjs <pod name> <image>
+//   kubectl kustomize deploy/kubernetes | node pod.mjs <pod name> <image> [seccomp profile]
 import { readFileSync } from "node:fs";
 import { parseAllDocuments, stringify } from "yaml";
 
-const [podName, image] = process.argv.slice(2);
+const [podName, image, seccompProfile] = process.argv.slice(2);
 if (!podName || !image) {
-  console.error("usage: node pod.mjs <pod name> <image> < rendered.yaml");
+  console.error("usage: node pod.mjs <pod name> <image> [seccomp profile] < rendered.yaml");
   process.exit(2);
 }
 const objects = parseAllDocuments(readFileSync(0, "utf8")).map((document) => document.toJS());
@@ -23,7 +25,13 @@ for (const container of template.spec.containers) container.image = image;
 const pod = {
   apiVersion: "v1",
   kind: "Pod",
-  metadata: { name: podName, labels: template.metadata?.labels ?? {} },
+  metadata: {
+    name: podName,
+    labels: template.metadata?.labels ?? {},
+    annotations: seccompProfile
+      ? { "seccomp.security.alpha.kubernetes.io/pod": `localhost/${seccompProfile}` }
+      : {},
+  },
   spec: template.spec,
 };
 const mounted = objects.filter((object) => object?.kind === "ConfigMap" || object?.kind === "Secret");
