@@ -35,4 +35,15 @@ const pod = {
   spec: template.spec,
 };
 const mounted = objects.filter((object) => object?.kind === "ConfigMap" || object?.kind === "Secret");
+// The same Secret with its values as stringData: podman kube play 4.3
+// writes `data` values to the volume still base64-encoded.
+for (const secret of mounted.filter((object) => object.kind === "Secret")) {
+  secret.stringData = Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value.replace(/\n/g, ""), "base64").toString("utf8"),
+    ]),
+  );
+  delete secret.data;
+}
 process.stdout.write([...mounted, pod].map((object) => stringify(object)).join("---\n"));
