@@ -72,6 +72,8 @@ enter_chroot() {
   mkdir -p "$root"
   tar --numeric-owner -C "$root" -xf "$tarball"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # An installed Debian has one; debootstrap leaves it to the installer.
+  [ -e "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --make-rslave "$root/sys"
