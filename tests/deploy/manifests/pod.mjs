@@ -1,7 +1,8 @@
 // Turns a rendered kustomization (standard input) into what `podman kube
 // play` runs: the DaemonSet's pod template as a Pod named $1, with the
 // ConfigMaps and Secrets it mounts. The template itself is not changed but
-// for the image, which $2 names (an image built on this host), and, when $3
+// for the image, which $2 names (an image built on this host), Secrets
+// (below), and, when $3
 // names one, a seccomp profile file under podman's --seccomp-profile-root,
 // given through the annotation podman reads.
 //
@@ -35,15 +36,24 @@ const pod = {
   spec: template.spec,
 };
 const mounted = objects.filter((object) => object?.kind === "ConfigMap" || object?.kind === "Secret");
-// The same Secret with its values as stringData: podman kube play 4.3
-// writes `data` values to the volume still base64-encoded.
-for (const secret of mounted.filter((object) => object.kind === "Secret")) {
-  secret.stringData = Object.fromEntries(
-    Object.entries(secret.data ?? {}).map(([key, value]) => [
+// podman kube play 4.3 cannot mount a Secret: it crashes on a secret volume
+// without `optional`, writes `data` still base64-encoded, and ignores
+// `stringData`. Each Secret goes in as a ConfigMap of the same name and
+// content, mounted the same way.
+for (const [index, object] of mounted.entries()) {
+  if (object.kind !== "Secret") continue;
+  const data = Object.fromEntries(
+    Object.entries(object.data ?? {}).map(([key, value]) => [
       key,
       Buffer.from(value.replace(/\n/g, ""), "base64").toString("utf8"),
     ]),
   );
-  delete secret.data;
+  mounted[index] = { apiVersion: "v1", kind: "ConfigMap", metadata: object.metadata, data };
+}
+for (const volume of template.spec.volumes ?? []) {
+  if (!volume.secret) continue;
+  volume.configMap = { name: volume.secret.secretName };
+  if (volume.secret.defaultMode !== undefined) volume.configMap.defaultMode = volume.secret.defaultMode;
+  delete volume.secret;
 }
 process.stdout.write([...mounted, pod].map((object) => stringify(object)).join("---\n"));
