@@ -1,6 +1,8 @@
 #include "kernel/tracefs.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <spdlog/spdlog.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -16,6 +18,22 @@ constexpr const char* kDebugfsEvents = "/sys/kernel/debug/tracing/events/syscall
 constexpr const char* kTracefs = "/sys/kernel/tracing";
 constexpr const char* kTracefsEvents = "/sys/kernel/tracing/events/syscalls";
 
+std::string MountError(const std::string& step) {
+  return step + ": " + strerror(errno) + " (mount tracefs on " + kTracefs +
+         ", or run with CAP_SYS_ADMIN)";
+}
+
+// A mount namespace for this thread and those it starts, whose mounts no
+// longer propagate to the host's (MS_SLAVE: the host's still reach it).
+// In a chroot / may not be a mount point; /sys, where tracefs goes, is.
+void EnterPrivateMountNamespace() {
+  if (unshare(CLONE_NEWNS) != 0) throw std::runtime_error(MountError("unshare(CLONE_NEWNS)"));
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0 &&
+      mount(nullptr, "/sys", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
+    throw std::runtime_error(MountError("making /sys a slave mount"));
+  }
+}
+
 }  // namespace
 
 void EnsureTracefsMounted() {
@@ -26,10 +44,14 @@ void EnsureTracefsMounted() {
                              ": Permission denied (root-only; mount it with gid=<a group of "
                              "this user>,mode=0750, see docs/capabilities.md)");
   }
+  EnterPrivateMountNamespace();
   if (mount("tracefs", kTracefs, "tracefs", 0, nullptr) != 0 && errno != EBUSY) {
-    throw std::runtime_error(std::string("mounting tracefs on ") + kTracefs + ": " +
-                             strerror(errno) + " (mount it, or run with CAP_SYS_ADMIN)");
+    throw std::runtime_error(MountError(std::string("mounting tracefs on ") + kTracefs));
   }
+  spdlog::info(
+      "tracefs was not mounted: mounted it on {} in the exporter's own mount namespace; the "
+      "host's mounts are unchanged",
+      kTracefs);
   if (access(kTracefsEvents, F_OK) != 0) {
     throw std::runtime_error(std::string(kTracefsEvents) +
                              " is missing: this kernel has no syscall tracepoints "
