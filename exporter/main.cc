@@ -145,7 +145,11 @@ int Run(const accept4_exporter::CliOptions& cli) {
     // A scrape: the exporter's own few metrics, serialized now, then the
     // accept metrics as serialized by the last poll. In that order, so that
     // the read timestamp served is never newer than the accept metrics.
-    auto write_metrics = [collector, registry, program_stats](std::string& out) {
+    // It borrows what it reads: the server is stopped before they go, and
+    // a copy that outlived this scope must not keep the BPF programs (whose
+    // destructor logs) alive past the logger.
+    auto write_metrics = [collector = collector.get(), registry = registry.get(),
+                          program_stats = program_stats.get()](std::string& out) {
       std::vector<prometheus::MetricFamily> own = registry->Collect();
       if (program_stats) {
         for (auto& family : program_stats->Collect()) own.push_back(std::move(family));
