@@ -32,7 +32,7 @@ TEST(StartupErrorsTest, BadConfigExitsWithCode2AndOneLine) {
   EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
   EXPECT_NE(result.stderr_text.find("config file \\\"" + path +
                                     "\\\": key \\\"maps.max_series\\\": must be between 1 and "
-                                    "4294967295, got -5"),
+                                    "1048576, got -5"),
             std::string::npos)
       << result.stderr_text;
 }
@@ -49,7 +49,7 @@ TEST(StartupErrorsTest, EveryKindOfBadConfigIsRefusedAtStart) {
        "key \\\"labels.pid\\\": must be true or false, got \\\"yes please\\\""},
       {"labels:\n  errno: false\n", "key \\\"labels.errno\\\": unknown label"},
       {"maps:\n  max_series: 0\n",
-       "key \\\"maps.max_series\\\": must be between 1 and 4294967295, got 0"},
+       "key \\\"maps.max_series\\\": must be between 1 and 1048576, got 0"},
       {"poll_interval: 5 seconds\n", "key \\\"poll_interval\\\": bad duration \\\"5 seconds\\\""},
       {"filters:\n  include_comm: '(nginx'\n",
        "key \\\"filters.include_comm\\\": bad regex \\\"(nginx\\\""},
