@@ -141,8 +141,11 @@ int Run(const accept4_exporter::CliOptions& cli) {
     // A scrape: the exporter's own few metrics, serialized now, then the
     // accept metrics as serialized by the last poll, shared, not copied. In
     // that order, so that the read timestamp served is never newer than the
-    // accept metrics.
-    auto metrics = [collector, registry, program_stats] {
+    // accept metrics. It borrows what it reads: the server is stopped before
+    // they go, and a copy that outlived this scope must not keep the BPF
+    // programs (whose destructor logs) alive past the logger.
+    auto metrics = [collector = collector.get(), registry = registry.get(),
+                    program_stats = program_stats.get()] {
       std::vector<prometheus::MetricFamily> own = registry->Collect();
       if (program_stats) {
         for (auto& family : program_stats->Collect()) own.push_back(std::move(family));

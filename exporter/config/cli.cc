@@ -41,7 +41,12 @@ CliResult ParseCommandLine(const std::vector<std::string>& args) {
                  "Maximum number of HTTP requests answered at once; more get 503")
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--config.file", options.config_file,
-                 "YAML config file; the embedded default when not given");
+                 "YAML config file; the embedded default when not given")
+      // An empty value (an unset variable in a unit file) must not quietly
+      // mean the default config, which has no filters.
+      ->check([](const std::string& path) {
+        return path.empty() ? std::string("must name a file") : std::string();
+      });
   app.add_flag("--config.check", options.config_check, "Validate the config and exit");
   app.add_option("--log.level", options.log_level, "Only log messages at or above this level")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

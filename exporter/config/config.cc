@@ -1,13 +1,17 @@
 #include "config/config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <fstream>
-#include <regex>
+#include <limits>
+#include <map>
 #include <set>
-#include <sstream>
+
+#include "config/pattern.h"
 
 namespace accept4_exporter {
 namespace {
@@ -20,12 +24,35 @@ class Parser {
     throw ConfigError("config file \"" + source_ + "\": key \"" + key + "\": " + problem);
   }
 
+  // The keys of a mapping, each a plain name given once. yaml-cpp keeps
+  // every duplicate and answers lookups with the first, so a second value
+  // would be silently ignored.
+  std::vector<std::string> Keys(const YAML::Node& node, const std::string& prefix) const {
+    const std::string where = prefix.empty() ? "(top level)" : prefix;
+    if (!node.IsMap()) Fail(where, "must be a mapping");
+    std::map<std::string, int> lines;
+    std::vector<std::string> keys;
+    for (const auto& item : node) {
+      const int line = item.first.Mark().line + 1;
+      if (!item.first.IsScalar()) {
+        Fail(where, "line " + std::to_string(line) + ": a key must be a plain name, got " +
+                        Shown(item.first));
+      }
+      const std::string key = item.first.Scalar();
+      const std::string name = prefix.empty() ? key : prefix + "." + key;
+      if (const auto [first, added] = lines.emplace(key, line); !added) {
+        Fail(name, "given twice (lines " + std::to_string(first->second) + " and " +
+                       std::to_string(line) + ")");
+      }
+      keys.push_back(key);
+    }
+    return keys;
+  }
+
   // Refuses keys the schema does not know, so a typo is not silently ignored.
   void CheckKeys(const YAML::Node& node, const std::string& prefix,
                  const std::set<std::string>& known) const {
-    if (!node.IsMap()) Fail(prefix.empty() ? "(top level)" : prefix, "must be a mapping");
-    for (const auto& item : node) {
-      const std::string key = item.first.as<std::string>();
+    for (const std::string& key : Keys(node, prefix)) {
       if (!known.count(key)) {
         std::string list;
         for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
@@ -47,7 +74,8 @@ class Parser {
     return value;
   }
 
-  uint32_t PositiveInt(const YAML::Node& node, const std::string& key) const {
+  // An integer in [1, max].
+  uint32_t PositiveInt(const YAML::Node& node, const std::string& key, uint32_t max) const {
     const std::string text = Scalar(node, key);
     const bool digits =
         !text.empty() && text.find_first_not_of("+-0123456789") == std::string::npos;
@@ -62,28 +90,36 @@ class Parser {
       used = 0;
     }
     if (!out_of_range && (used != text.size() || text.empty())) {
-      Fail(key, "must be an integer, got \"" + text + "\"");
+      Fail(key, "must be an integer, got \"" + Abbreviated(text, 64) + "\"");
     }
-    if (out_of_range || value <= 0 || value > UINT32_MAX) {
-      Fail(key, "must be between 1 and 4294967295, got " + text);
+    if (out_of_range || value <= 0 || value > max) {
+      Fail(key, "must be between 1 and " + std::to_string(max) + ", got " + Abbreviated(text, 64));
     }
     return static_cast<uint32_t>(value);
   }
 
-  std::chrono::milliseconds Duration(const YAML::Node& node, const std::string& key) const {
+  // A duration in [min, max]; both ends are named in the error.
+  std::chrono::milliseconds Duration(const YAML::Node& node, const std::string& key,
+                                     std::chrono::milliseconds min,
+                                     std::chrono::milliseconds max) const {
     const std::string text = Scalar(node, key);
     const auto duration = ParseDuration(text);
-    if (!duration) Fail(key, "bad duration \"" + text + "\" (use e.g. 500ms, 5s, 1m)");
-    if (duration->count() <= 0) Fail(key, "must be longer than 0, got \"" + text + "\"");
+    if (!duration) {
+      Fail(key, "bad duration \"" + Abbreviated(text, 64) + "\" (use e.g. 500ms, 5s, 1m)");
+    }
+    if (*duration < min || *duration > max) {
+      Fail(key, "must be between " + FormatDuration(min) + " and " + FormatDuration(max) +
+                    ", got \"" + Abbreviated(text, 64) + "\"");
+    }
     return *duration;
   }
 
   std::string Regex(const YAML::Node& node, const std::string& key) const {
     const std::string text = Scalar(node, key);
     try {
-      std::regex compiled(text, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      Fail(key, "bad regex \"" + text + "\": " + e.what());
+      Pattern compiled(text);
+    } catch (const std::invalid_argument& e) {
+      Fail(key, "bad regex \"" + Abbreviated(text, 64) + "\": " + e.what());
     }
     return text;
   }
@@ -96,7 +132,7 @@ class Parser {
 
  private:
   static std::string Shown(const YAML::Node& node) {
-    if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
+    if (node.IsScalar()) return "\"" + Abbreviated(node.Scalar(), 64) + "\"";
     return node.IsSequence() ? "a list" : node.IsMap() ? "a mapping" : "nothing";
   }
 
@@ -105,22 +141,69 @@ class Parser {
 
 }  // namespace
 
+namespace {
+
+struct DurationUnit {
+  std::string_view name;
+  long long ms;
+};
+
+// Largest first: the order in which a duration must give them.
+constexpr long long kDayMs = 86400000;
+constexpr DurationUnit kDurationUnits[] = {
+    {"y", 365 * kDayMs}, {"w", 7 * kDayMs}, {"d", kDayMs}, {"h", 3600000},
+    {"m", 60000},        {"s", 1000},       {"ms", 1}};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLowerLetter(char c) { return c >= 'a' && c <= 'z'; }
+
+// a * b + c, or the largest value when that does not fit.
+long long SaturatingMulAdd(long long a, long long b, long long c) {
+  long long product;
+  long long sum;
+  if (__builtin_mul_overflow(a, b, &product) || __builtin_add_overflow(product, c, &sum)) {
+    return std::numeric_limits<long long>::max();
+  }
+  return sum;
+}
+
+}  // namespace
+
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  static const std::regex kDuration(
-      "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?"
-      "(?:(\\d+)ms)?");
-  std::smatch match;
-  if (text.empty() || !std::regex_match(text, match, kDuration)) return std::nullopt;
-  constexpr long long kDayMs = 86400000;
-  constexpr long long kUnitsMs[] = {365 * kDayMs, 7 * kDayMs, kDayMs, 3600000, 60000, 1000, 1};
+  if (text.empty()) return std::nullopt;
+  size_t next_unit = 0;  // units must come largest first, each at most once
   long long total = 0;
-  for (int i = 0; i < 7; ++i) {
-    if (!match[i + 1].matched) continue;
-    const std::string digits = match[i + 1].str();
-    if (digits.size() > 9) return std::nullopt;
-    total += std::stoll(digits) * kUnitsMs[i];
+  for (size_t at = 0; at < text.size();) {
+    long long count = 0;
+    const size_t digits = at;
+    for (; at < text.size() && IsDigit(text[at]); ++at) {
+      count = SaturatingMulAdd(count, 10, text[at] - '0');
+    }
+    const size_t letters = at;
+    for (; at < text.size() && IsLowerLetter(text[at]); ++at) {
+    }
+    if (digits == letters || letters == at) return std::nullopt;
+    const std::string_view name = std::string_view(text).substr(letters, at - letters);
+    size_t unit = next_unit;
+    while (unit < std::size(kDurationUnits) && kDurationUnits[unit].name != name) ++unit;
+    if (unit == std::size(kDurationUnits)) return std::nullopt;
+    next_unit = unit + 1;
+    total = SaturatingMulAdd(count, kDurationUnits[unit].ms, total);
   }
   return std::chrono::milliseconds(total);
+}
+
+std::string FormatDuration(std::chrono::milliseconds duration) {
+  long long left = duration.count();
+  if (left <= 0) return "0s";
+  std::string text;
+  for (const DurationUnit& unit : kDurationUnits) {
+    if (left >= unit.ms) {
+      text += std::to_string(left / unit.ms) + std::string(unit.name);
+      left %= unit.ms;
+    }
+  }
+  return text;
 }
 
 const char* AttachModeName(AttachMode mode) {
@@ -135,28 +218,23 @@ const char* AttachModeName(AttachMode mode) {
   return "auto";
 }
 
-Config ParseConfig(const std::string& text, const std::string& source) {
-  Parser parser(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError("config file \"" + source + "\": not valid YAML: line " +
-                      std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+namespace {
+
+Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   Config config;
   if (root.IsNull()) return config;
   parser.CheckKeys(root, "",
                    {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
                     "attach_mode", "bpf_stats"});
 
-  if (root["poll_interval"])
-    config.poll_interval = parser.Duration(root["poll_interval"], "poll_interval");
+  if (root["poll_interval"]) {
+    config.poll_interval =
+        parser.Duration(root["poll_interval"], "poll_interval", kMinPollInterval, kMaxPollInterval);
+  }
   if (const YAML::Node labels = root["labels"]; labels && !labels.IsNull()) {
     if (!labels.IsMap())
       parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
-    for (const auto& item : labels) {
-      const std::string name = item.first.as<std::string>();
+    for (const std::string& name : parser.Keys(labels, "labels")) {
       if (name != "pid" && name != "port") {
         parser.Fail("labels." + name,
                     "unknown label (only the optional labels pid and port can be set)");
@@ -167,11 +245,14 @@ Config ParseConfig(const std::string& text, const std::string& source) {
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
     parser.CheckKeys(maps, "maps", {"max_series"});
-    if (maps["max_series"])
-      config.max_series = parser.PositiveInt(maps["max_series"], "maps.max_series");
+    if (maps["max_series"]) {
+      config.max_series =
+          parser.PositiveInt(maps["max_series"], "maps.max_series", kMaxSeriesLimit);
+    }
   }
   if (const YAML::Node grace = root["exited_process_grace_period"]; grace && !grace.IsNull()) {
-    config.exited_process_grace_period = parser.Duration(grace, "exited_process_grace_period");
+    config.exited_process_grace_period =
+        parser.Duration(grace, "exited_process_grace_period", kMinGracePeriod, kMaxGracePeriod);
   }
   if (const YAML::Node filters = root["filters"]; filters && !filters.IsNull()) {
     parser.CheckKeys(filters, "filters",
@@ -184,7 +265,8 @@ Config ParseConfig(const std::string& text, const std::string& source) {
     }
     if (filters["pids"]) {
       for (const YAML::Node& pid : parser.List(filters["pids"], "filters.pids")) {
-        config.pids.push_back(parser.PositiveInt(pid, "filters.pids"));
+        config.pids.push_back(
+            parser.PositiveInt(pid, "filters.pids", std::numeric_limits<uint32_t>::max()));
       }
     }
     if (filters["cgroup_path_prefixes"]) {
@@ -193,7 +275,8 @@ Config ParseConfig(const std::string& text, const std::string& source) {
         const std::string path = parser.Scalar(prefix, "filters.cgroup_path_prefixes");
         if (path.empty() || path[0] != '/') {
           parser.Fail("filters.cgroup_path_prefixes",
-                      "must be absolute cgroup paths such as /system.slice, got \"" + path + "\"");
+                      "must be absolute cgroup paths such as /system.slice, got \"" +
+                          Abbreviated(path, 64) + "\"");
         }
         config.cgroup_path_prefixes.push_back(path);
       }
@@ -208,22 +291,82 @@ Config ParseConfig(const std::string& text, const std::string& source) {
     } else if (mode == "fentry") {
       config.attach_mode = AttachMode::kFentry;
     } else {
-      parser.Fail("attach_mode", "must be auto, tracepoint or fentry, got \"" + mode + "\"");
+      parser.Fail("attach_mode",
+                  "must be auto, tracepoint or fentry, got \"" + Abbreviated(mode, 64) + "\"");
     }
   }
   if (root["bpf_stats"]) config.bpf_stats = parser.Bool(root["bpf_stats"], "bpf_stats");
   return config;
 }
 
+// Closes the fd it owns.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { close(fd); }
+};
+
+const char* FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// The whole of a regular file of at most kMaxConfigBytes. Anything else (a
+// directory, a device such as /dev/zero, a FIFO that would block) is
+// refused rather than read as an empty config or without end.
+std::string ReadConfigFile(const std::string& path) {
+  const std::string what = "config file \"" + path + "\": ";
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+  // below like every file that is not a regular one.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) throw ConfigError(what + "cannot be read: " + strerror(errno));
+  const FdCloser closer{fd};
+  struct stat status;
+  if (fstat(fd, &status) != 0) throw ConfigError(what + "cannot be read: " + strerror(errno));
+  if (!S_ISREG(status.st_mode)) {
+    throw ConfigError(what + "is " + FileKind(status.st_mode) + ", not a regular file");
+  }
+  std::string text;
+  char buffer[16384];
+  for (;;) {
+    const ssize_t got = read(fd, buffer, sizeof(buffer));
+    if (got < 0 && errno == EINTR) continue;
+    // /proc/self/mem, for one, is a regular file that fails every read.
+    if (got < 0) throw ConfigError(what + "cannot be read: " + strerror(errno));
+    if (got == 0) return text;
+    if (text.size() + static_cast<size_t>(got) > kMaxConfigBytes) {
+      throw ConfigError(what + "is larger than " + std::to_string(kMaxConfigBytes) + " bytes");
+    }
+    text.append(buffer, static_cast<size_t>(got));
+  }
+}
+
+}  // namespace
+
+Config ParseConfig(const std::string& text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("config file \"" + source + "\": not valid YAML: line " +
+                      std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  // The checks look at each node's kind before converting it; this is for
+  // what they miss, so that no yaml-cpp message goes out without the file.
+  try {
+    return ParseConfigNode(root, Parser(source));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("config file \"" + source + "\": line " + std::to_string(e.mark.line + 1) +
+                      ": " + e.msg);
+  }
+}
+
 Config LoadConfig(const std::string& path) {
   if (path.empty()) return ParseConfig(kEmbeddedDefaultConfig, "embedded default");
-  std::ifstream file(path);
-  if (!file) {
-    throw ConfigError("config file \"" + path + "\": cannot be read: " + strerror(errno));
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return ParseConfig(text.str(), path);
+  return ParseConfig(ReadConfigFile(path), path);
 }
 
 }  // namespace accept4_exporter

@@ -34,6 +34,18 @@ struct Config {
   }
 };
 
+// Ranges that the config enforces. A poll reads every map entry, so polling
+// faster than this costs CPU for nothing; slower, /metrics goes stale.
+inline constexpr std::chrono::milliseconds kMinPollInterval{100};
+inline constexpr std::chrono::milliseconds kMaxPollInterval{3600 * 1000};
+inline constexpr std::chrono::milliseconds kMinGracePeriod{1};
+inline constexpr std::chrono::milliseconds kMaxGracePeriod{86400 * 1000};
+// The stats map is per CPU (entries x CPUs x ~400 bytes), and each series is
+// some 40 lines of /metrics: far more than this is no longer servable.
+inline constexpr uint32_t kMaxSeriesLimit = 1 << 20;
+// A config file is a few hundred bytes; refuse anything near this.
+inline constexpr size_t kMaxConfigBytes = 1 << 20;
+
 // One line: `config file "<source>": key "<key>": <problem>`.
 class ConfigError : public std::runtime_error {
  public:
@@ -46,11 +58,18 @@ extern const char* const kEmbeddedDefaultConfig;
 // Parses YAML text; `source` names it in errors (a path or "embedded default").
 Config ParseConfig(const std::string& text, const std::string& source);
 
-// Reads and parses a file; an empty path gives the embedded default.
+// Reads and parses a regular file of at most kMaxConfigBytes; an empty path
+// gives the embedded default.
 Config LoadConfig(const std::string& path);
 
-// "5s", "250ms", "1m30s", "1d" in Prometheus' duration syntax (y w d h m s ms).
+// "5s", "250ms", "1m30s", "1d" in Prometheus' duration syntax (y w d h m s ms,
+// largest first, each at most once); nullopt for anything else. A duration
+// too long for 64-bit milliseconds saturates at milliseconds::max(), which
+// every range check refuses.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// The other way, in the largest units that divide it: "1h", "1m30s", "100ms".
+std::string FormatDuration(std::chrono::milliseconds duration);
 
 const char* AttachModeName(AttachMode mode);
 

@@ -5,26 +5,29 @@
 #include "metrics/labels.h"
 
 namespace accept4_exporter {
+namespace {
+
+std::unique_ptr<Pattern> CompiledUnlessEmpty(const std::string& pattern) {
+  return pattern.empty() ? nullptr : std::make_unique<Pattern>(pattern);
+}
+
+}  // namespace
 
 CommFilter::CommFilter(const std::string& include, const std::string& exclude)
-    : active_(!include.empty() || !exclude.empty()),
-      include_(include.empty() ? ".*" : include),
-      exclude_(exclude.empty() ? "$^" : exclude),
-      has_include_(!include.empty()),
-      has_exclude_(!exclude.empty()) {}
+    : include_(CompiledUnlessEmpty(include)), exclude_(CompiledUnlessEmpty(exclude)) {}
 
 bool CommFilter::Wanted(const std::string& comm) {
-  if (!active_) return true;
+  if (!include_ && !exclude_) return true;
   if (auto found = verdicts_.find(comm); found != verdicts_.end()) return found->second;
-  const bool wanted = (!has_include_ || std::regex_match(comm, include_)) &&
-                      !(has_exclude_ && std::regex_match(comm, exclude_));
+  const bool wanted =
+      (!include_ || include_->FullMatch(comm)) && !(exclude_ && exclude_->FullMatch(comm));
   if (verdicts_.size() > 65536) verdicts_.clear();
   verdicts_.emplace(comm, wanted);
   return wanted;
 }
 
 void CommFilter::Apply(MapSnapshot& snapshot) {
-  if (!active_) return;
+  if (!include_ && !exclude_) return;
   std::erase_if(snapshot.stats, [this](const StatsEntry& entry) {
     return !Wanted(CommLabel(std::string_view(entry.key.comm, sizeof(entry.key.comm))));
   });

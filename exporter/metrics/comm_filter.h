@@ -3,10 +3,11 @@
 // user space, to each map read.
 #pragma once
 
-#include <regex>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "config/pattern.h"
 #include "kernel/map_snapshot.h"
 
 namespace accept4_exporter {
@@ -14,7 +15,8 @@ namespace accept4_exporter {
 class CommFilter {
  public:
   // Empty patterns: include everything, exclude nothing. Both are fully
-  // anchored ECMAScript regexes, already validated by the config.
+  // anchored RE2 patterns, already validated by the config (throws
+  // std::invalid_argument otherwise).
   CommFilter(const std::string& include, const std::string& exclude);
 
   bool Wanted(const std::string& comm);
@@ -22,12 +24,9 @@ class CommFilter {
   void Apply(MapSnapshot& snapshot);
 
  private:
-  bool active_;
-  std::regex include_;
-  std::regex exclude_;
-  bool has_include_;
-  bool has_exclude_;
-  // A host has few distinct commands and regexes are slow: remember answers.
+  std::unique_ptr<Pattern> include_;  // null: everything
+  std::unique_ptr<Pattern> exclude_;  // null: nothing
+  // A host has few distinct commands: remember answers.
   std::unordered_map<std::string, bool> verdicts_;
 };
 

@@ -266,12 +266,19 @@ WebConfig ParseWebConfig(const std::string& text, const std::string& path) {
   WebConfig config;
   if (root.IsNull()) return config;
   if (!root.IsMap()) parser.Fail("(top level)", "must be a mapping");
-  parser.CheckKeys(root, "", {"tls_server_config", "basic_auth_users"});
-  if (const YAML::Node tls = root["tls_server_config"]; tls && !tls.IsNull()) {
-    config.tls = parser.Tls(tls);
-  }
-  if (const YAML::Node users = root["basic_auth_users"]; users && !users.IsNull()) {
-    config.basic_auth_users = parser.Users(users);
+  // yaml-cpp's own errors (a key that is a list cannot be a string) must
+  // still name the file.
+  try {
+    parser.CheckKeys(root, "", {"tls_server_config", "basic_auth_users"});
+    if (const YAML::Node tls = root["tls_server_config"]; tls && !tls.IsNull()) {
+      config.tls = parser.Tls(tls);
+    }
+    if (const YAML::Node users = root["basic_auth_users"]; users && !users.IsNull()) {
+      config.basic_auth_users = parser.Users(users);
+    }
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error("web config file \"" + path + "\": line " +
+                             std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   return config;
 }

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "bpf_support.h"
 #include "exporter_process.h"
@@ -30,7 +32,7 @@ TEST(StartupErrorsTest, BadConfigExitsWithCode2AndOneLine) {
   EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
   EXPECT_NE(result.stderr_text.find("config file \\\"" + path +
                                     "\\\": key \\\"maps.max_series\\\": must be between 1 and "
-                                    "4294967295, got -5"),
+                                    "1048576, got -5"),
             std::string::npos)
       << result.stderr_text;
 }
@@ -47,7 +49,7 @@ TEST(StartupErrorsTest, EveryKindOfBadConfigIsRefusedAtStart) {
        "key \\\"labels.pid\\\": must be true or false, got \\\"yes please\\\""},
       {"labels:\n  errno: false\n", "key \\\"labels.errno\\\": unknown label"},
       {"maps:\n  max_series: 0\n",
-       "key \\\"maps.max_series\\\": must be between 1 and 4294967295, got 0"},
+       "key \\\"maps.max_series\\\": must be between 1 and 1048576, got 0"},
       {"poll_interval: 5 seconds\n", "key \\\"poll_interval\\\": bad duration \\\"5 seconds\\\""},
       {"filters:\n  include_comm: '(nginx'\n",
        "key \\\"filters.include_comm\\\": bad regex \\\"(nginx\\\""},
@@ -69,6 +71,90 @@ TEST(StartupErrorsTest, EveryKindOfBadConfigIsRefusedAtStart) {
     EXPECT_EQ(result.stderr_text.find("attached"), std::string::npos);
     EXPECT_EQ(result.stderr_text.find("listening"), std::string::npos);
   }
+}
+
+// The hostile configs of issue 10: patterns that crashed std::regex
+// (SIGSEGV in --config.check), durations that overflowed (UBSan) and spun
+// a core, a map size no kernel would give, duplicate and complex keys, and
+// files that are not regular files. Each, at start and with --config.check:
+// exit 2, exactly one line naming the file, the key and the problem, and
+// nothing started.
+TEST(StartupErrorsTest, HostileConfigsAreRefusedWithOneLine) {
+  const struct {
+    std::string yaml;
+    std::string error;  // after `config file \"<path>\": `
+  } cases[] = {
+      {"filters:\n  include_comm: '" + std::string(100000, 'a') + "'\n",
+       "key \\\"filters.include_comm\\\": bad regex \\\"" + std::string(64, 'a') +
+           "... (100000 bytes)\\\": longer than 4096 bytes"},
+      {"filters:\n  include_comm: '" + std::string(30000, '(') + std::string(30000, ')') + "'\n",
+       "key \\\"filters.include_comm\\\": bad regex \\\"" + std::string(64, '(') +
+           "... (60000 bytes)\\\": longer than 4096 bytes"},
+      {"filters:\n  exclude_comm: '(?<=a)b'\n",
+       "key \\\"filters.exclude_comm\\\": bad regex \\\"(?<=a)b\\\": invalid perl operator: (?<"},
+      {"poll_interval: 106752d\n",
+       "key \\\"poll_interval\\\": must be between 100ms and 1h, got \\\"106752d\\\""},
+      {"poll_interval: 999999999y\n",
+       "key \\\"poll_interval\\\": must be between 100ms and 1h, got \\\"999999999y\\\""},
+      {"exited_process_grace_period: 999999999y\n",
+       "key \\\"exited_process_grace_period\\\": must be between 1ms and 1d, got "
+       "\\\"999999999y\\\""},
+      {"maps:\n  max_series: 4294967295\n",
+       "key \\\"maps.max_series\\\": must be between 1 and 1048576, got 4294967295"},
+      {"poll_interval: 5s\nlabels: {pid: false}\npoll_interval: 1s\n",
+       "key \\\"poll_interval\\\": given twice (lines 1 and 3)"},
+      {"? [poll_interval]\n: 5s\n",
+       "key \\\"(top level)\\\": line 1: a key must be a plain name, got a list"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    const std::string path = WriteTempFile("hostile" + std::to_string(n++) + ".yaml", c.yaml);
+    for (const bool check : {false, true}) {
+      std::vector<std::string> args = {"--config.file=" + path, "--web.listen-address=127.0.0.1:0"};
+      if (check) args.push_back("--config.check");
+      const ExitResult result = RunExporterToExit(args);
+      const std::string what = c.error.substr(0, 60) + (check ? " (--config.check)" : "");
+      EXPECT_EQ(result.exit_code, 2) << what << "\n" << result.stderr_text.substr(0, 2000);
+      EXPECT_EQ(CountLines(result.stderr_text), 1) << what;
+      EXPECT_NE(result.stderr_text.find("level=error msg=\"config file \\\"" + path +
+                                        "\\\": " + c.error + "\"\n"),
+                std::string::npos)
+          << what << "\n"
+          << result.stderr_text.substr(0, 2000);
+      EXPECT_EQ(result.stdout_text, "") << what;
+    }
+  }
+}
+
+// A directory or /proc/self/mem loaded as an empty file (the defaults,
+// with no filter); /dev/zero was read until memory ran out.
+TEST(StartupErrorsTest, ConfigThatIsNotARegularFileIsRefused) {
+  const std::string dir = testing::TempDir() + "/accept4_config_dir";
+  mkdir(dir.c_str(), 0700);
+  const struct {
+    std::string path;
+    std::string problem;
+  } cases[] = {
+      {dir, "is a directory, not a regular file"},
+      {"/proc/self/mem", "cannot be read: Input/output error"},
+      {"/dev/zero", "is a character device, not a regular file"},
+  };
+  for (const auto& c : cases) {
+    for (const bool check : {false, true}) {
+      std::vector<std::string> args = {"--config.file=" + c.path,
+                                       "--web.listen-address=127.0.0.1:0"};
+      if (check) args.push_back("--config.check");
+      const ExitResult result = RunExporterToExit(args);
+      EXPECT_EQ(result.exit_code, 2) << c.path;
+      EXPECT_EQ(CountLines(result.stderr_text), 1) << result.stderr_text;
+      EXPECT_NE(result.stderr_text.find("level=error msg=\"config file \\\"" + c.path +
+                                        "\\\": " + c.problem + "\"\n"),
+                std::string::npos)
+          << result.stderr_text;
+      EXPECT_EQ(result.stdout_text, "") << c.path;
+    }
+  }
+  rmdir(dir.c_str());
 }
 
 TEST(StartupErrorsTest, ConfigCheckValidatesWithoutStarting) {

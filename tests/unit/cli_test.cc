@@ -111,6 +111,9 @@ TEST(CliTest, BadFlagsGiveOneErrorLineAndExitTwo) {
       {{"--web.telemetry-path="}, "--web.telemetry-path"},
       {{"--web.config.file", "/nonexistent/web.yml"}, "/nonexistent/web.yml"},
       {{"--web.listen-address"}, "web.listen-address"},
+      // An unset variable in a unit file must not quietly mean the default.
+      {{"--config.file="}, "--config.file"},
+      {{"--config.file", ""}, "--config.file: must name a file"},
   };
   for (const auto& c : cases) {
     const std::string shown = ::testing::PrintToString(c.args);

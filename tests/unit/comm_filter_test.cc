@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace accept4_exporter {
 namespace {
@@ -29,6 +31,11 @@ TEST(CommFilterTest, PatternsAreFullyAnchored) {
       {"", "sshd", "sshd2", true},
       {"(nginx|envoy)", "envoy", "envoy", false},  // exclude wins
       {"(nginx|envoy)", "envoy", "nginx", true},
+      {"nginx|envoy", "", "envoy", true},  // the whole alternation is anchored
+      {"nginx|envoy", "", "nginx-envoy", false},
+      {"(?i)NGINX", "", "nginx", true},  // RE2 (Go) syntax
+      {"\\pL+", "", "nginx", true},
+      {"", "\\d+", "1234", false},
   };
   for (const auto& c : cases) {
     CommFilter filter(c.include, c.exclude);
@@ -36,6 +43,30 @@ TEST(CommFilterTest, PatternsAreFullyAnchored) {
         << "include=" << c.include << " exclude=" << c.exclude << " comm=" << c.comm;
     EXPECT_EQ(filter.Wanted(c.comm), c.wanted) << "cached answer";
   }
+}
+
+// A backtracking engine takes exponential time on these with a comm such as
+// "aaaaaaaaaaaaaaa" (a process can name itself so) and froze the poller;
+// RE2 matches in time linear in the comm.
+TEST(CommFilterTest, CatastrophicPatternsMatchInLinearTime) {
+  const struct {
+    const char* include;
+    const char* comm;
+    bool wanted;
+  } cases[] = {
+      {"((a*)*)*b|a4.*", "aaaaaaaaaaaaaaa", false}, {"((a*)*)*b|a4.*", "aaaaaaaaaaaaaab", true},
+      {"((a*)*)*b|a4.*", "a4t_catastrophic", true}, {"(x+x+)+y", "xxxxxxxxxxxxxxx", false},
+      {"(a|aa)+$", "aaaaaaaaaaaaaa!", false},
+  };
+  for (const auto& c : cases) {
+    CommFilter filter(c.include, "");
+    EXPECT_EQ(filter.Wanted(c.comm), c.wanted) << c.include << " " << c.comm;
+  }
+}
+
+TEST(CommFilterTest, RefusesWhatTheConfigRefuses) {
+  EXPECT_THROW(CommFilter("nginx(", ""), std::invalid_argument);
+  EXPECT_THROW(CommFilter("", std::string(100000, 'a')), std::invalid_argument);
 }
 
 TEST(CommFilterTest, ApplyDropsUnwantedEntriesAndKeepsOverflow) {

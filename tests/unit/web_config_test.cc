@@ -195,6 +195,15 @@ TEST_F(WebConfigTest, InvalidYamlNamesTheLine) {
       "web config file \"" + Path("web.yml") + "\": not valid YAML: line 3: end of map not found");
 }
 
+// Found by tests/fuzz/web_config_fuzzer: yaml-cpp's "bad conversion" went
+// out without the file.
+TEST_F(WebConfigTest, AComplexKeyNamesTheFileAndTheLine) {
+  EXPECT_EQ(ParseError("? [a]\n: b\n"),
+            "web config file \"" + Path("web.yml") + "\": line 1: bad conversion");
+  EXPECT_EQ(ParseError("basic_auth_users:\n  ? [a]\n  : b\n"),
+            "web config file \"" + Path("web.yml") + "\": line 2: bad conversion");
+}
+
 TEST_F(WebConfigTest, AFileThatCannotBeReadIsNamed) {
   try {
     LoadWebConfig(Path("none.yml"));
