@@ -2,14 +2,18 @@
 // test drives IORING_OP_ACCEPT requests from this process under a comm of
 // its own and finds exactly those calls on /metrics as syscall="io_uring",
 // with the flags of the request and the listener of its file.
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/types.h>
 #include <unistd.h>
 
 #include <string>
 #include <vector>
 
+#include "accept4.h"
 #include "accept_calls.h"
+#include "bpf_objects.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
 #include "io_uring_calls.h"
@@ -60,6 +64,29 @@ class IoUringAcceptTest : public testing::Test {
             {"port", std::to_string(listener.port())}};
   }
 
+  // The exporter's io_uring requests in progress (submitted, not finally
+  // completed) that this process submitted: what an in-progress gauge reads.
+  static int RequestsInProgress() {
+    int requests = 0;
+    for (uint32_t id : MapIdsHeldBy(exporter_->pid(), "io_uring_reques")) {
+      const int fd = bpf_map_get_fd_by_id(id);
+      if (fd < 0) continue;
+      uint64_t key = 0, next = 0;
+      uint64_t* previous = nullptr;
+      while (bpf_map_get_next_key(fd, previous, &next) == 0) {
+        accept4_io_uring_request request = {};
+        if (bpf_map_lookup_elem(fd, &next, &request) == 0 &&
+            request.tgid == static_cast<uint32_t>(getpid())) {
+          ++requests;
+        }
+        key = next;
+        previous = &key;
+      }
+      close(fd);
+    }
+    return requests;
+  }
+
   static ExporterProcess* exporter_;
 };
 
@@ -79,6 +106,7 @@ TEST_F(IoUringAcceptTest, SingleShotAcceptsWaitingForTheirConnection) {
     // armed first, as an io_uring server does, then completed by the connect
     io_uring_prep_accept(ring.Sqe(i), listener.fd(), nullptr, nullptr, SOCK_CLOEXEC);
     ring.Submit();
+    EXPECT_EQ(RequestsInProgress(), 1);  // waiting for its connection
     const int client = listener.Connect();
     const Completion completion = ring.Wait();
     ASSERT_GE(completion.res, 0) << strerror(-completion.res);
@@ -92,6 +120,8 @@ TEST_F(IoUringAcceptTest, SingleShotAcceptsWaitingForTheirConnection) {
   ASSERT_GE(accepted, 0) << strerror(-accepted);
   close(accepted);
   close(client);
+
+  EXPECT_EQ(RequestsInProgress(), 0);
 
   const Labels labels = On("a4u_single", listener, "SOCK_CLOEXEC", "blocking");
   const MetricsText metrics = exporter_->ScrapeAfter(system_clock::now());
@@ -148,6 +178,8 @@ TEST_F(IoUringAcceptTest, MultishotCountsEveryCompletion) {
     ASSERT_TRUE(completion.flags & IORING_CQE_F_MORE) << "multishot accept ended early";
     fds.push_back(completion.res);
   }
+  // still armed after its completions: in progress until the final one
+  EXPECT_EQ(RequestsInProgress(), 1);
   const Labels labels = On("a4u_multi", listener, "SOCK_CLOEXEC|SOCK_NONBLOCK", "blocking");
   MetricsText metrics = exporter_->ScrapeAfter(system_clock::now());
   EXPECT_EQ(metrics.Value("accept4_calls_total", labels), kConnections);
@@ -166,6 +198,7 @@ TEST_F(IoUringAcceptTest, MultishotCountsEveryCompletion) {
     cancelled = true;
   }
   ASSERT_TRUE(cancelled);
+  EXPECT_EQ(RequestsInProgress(), 0);
   Labels cancelled_labels = labels;
   cancelled_labels["errno"] = "ECANCELED";
   metrics = exporter_->ScrapeAfter(system_clock::now());
