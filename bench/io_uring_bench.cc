@@ -1,10 +1,10 @@
 #include "io_uring_bench.h"
 
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -15,6 +15,7 @@
 #include "io_uring_calls.h"
 #include "median.h"
 #include "program_stats.h"
+#include "syscall_loops.h"
 
 namespace accept4_bench {
 namespace {
@@ -28,12 +29,6 @@ constexpr unsigned kNopGroup = 32;
 
 constexpr const char* kSubmitProgram = "handle_io_uring_submit";
 constexpr const char* kCompleteProgram = "handle_io_uring_complete";
-
-double ThreadCpuNs() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
-}
 
 const char* ModeName(IoUringMode mode) {
   switch (mode) {
@@ -106,7 +101,8 @@ std::unique_ptr<accept4_test::ExporterProcess> Start(IoUringMode mode) {
   return exporter;
 }
 
-IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, int batches) {
+IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, SyscallLoops& syscalls,
+                            int batches) {
   const std::unique_ptr<accept4_test::ExporterProcess> exporter = Start(mode);
   const std::unique_ptr<ChildGuard> guard =
       exporter ? std::make_unique<ChildGuard>(exporter->pid()) : nullptr;
@@ -129,6 +125,10 @@ IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, int batches) 
       window.bpf_ns[load][program] = NsPerRun(before, after, {program});
     }
   }
+  const std::vector<ProgramRuns> before = ReadProgramRuns(ids);
+  syscalls.NsPerCall(Workload::kRoundTrip, kAcceptsPerBatch * static_cast<uint64_t>(batches));
+  window.accept4_bpf_ns =
+      NsPerRun(before, ReadProgramRuns(ids), {"handle_enter_accept4", "handle_exit_accept4"});
   return window;
 }
 
@@ -153,6 +153,7 @@ IoUringBenchResult RunIoUringBench(int rounds, int batches) {
     throw std::runtime_error("io_uring part: " + reason);
   }
   IoUringLoops loops;
+  SyscallLoops syscalls;
   IoUringBenchResult result;
   result.rounds = rounds;
   constexpr size_t kModeCount = std::size(kIoUringModes);
@@ -160,7 +161,7 @@ IoUringBenchResult RunIoUringBench(int rounds, int batches) {
     // each round starts with another mode
     for (size_t i = 0; i < kModeCount; ++i) {
       const IoUringMode mode = kIoUringModes[(i + round) % kModeCount];
-      IoUringWindow window = MeasureWindow(mode, loops, batches);
+      IoUringWindow window = MeasureWindow(mode, loops, syscalls, batches);
       std::cerr << "io_uring: round " << round + 1 << "/" << rounds << ", " << ModeName(mode)
                 << ": NOP " << Ns(window.ns_per_request[IoUringLoad::kNop]) << ", accept "
                 << Ns(window.ns_per_request[IoUringLoad::kAccept]) << "\n";
@@ -199,12 +200,20 @@ void AddIoUringRows(const IoUringBenchResult& result, Table& table) {
                std::string("this thread's CPU time, median of batches per window, ") +
                    (nop ? "NOPs submitted 32 per io_uring_enter; " : "") +
                    "added = with - without in the same round, median of " + rounds});
-    table.Add({"5. io_uring hooks' BPF run time per " + what,
-               "submit " + Ns(bpf(kSubmitProgram)) + " + complete " + Ns(bpf(kCompleteProgram)), "",
-               "",
-               std::string("kernel's run_time_ns/run_cnt (BPF_ENABLE_STATS); ") +
-                   (nop ? "both return after the opcode check" : "the whole accept path") +
-                   ", median of " + rounds});
+    const std::string beside =
+        nop ? ""
+            : "; accept4 syscall's enter + exit in the same windows " +
+                  Ns(PerRound(result, IoUringMode::kHooksOn, IoUringMode::kHooksOn,
+                              [](const IoUringWindow& w, const IoUringWindow&) {
+                                return w.accept4_bpf_ns;
+                              }));
+    table.Add(
+        {"5. io_uring hooks' BPF run time per " + what,
+         "submit " + Ns(bpf(kSubmitProgram)) + " + complete " + Ns(bpf(kCompleteProgram)) + beside,
+         "", "",
+         std::string("kernel's run_time_ns/run_cnt (BPF_ENABLE_STATS); ") +
+             (nop ? "both return after the opcode check" : "the whole accept path") +
+             ", median of " + rounds});
   }
 }
 

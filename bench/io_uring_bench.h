@@ -29,6 +29,9 @@ struct IoUringWindow {
   // kHooksOn only: the kernel's accounting, ns per run of each io_uring
   // program under each load.
   std::map<IoUringLoad, std::map<std::string, double>> bpf_ns;
+  // kHooksOn only: the same accounting for the accept4 syscall's enter and
+  // exit programs under accept4 round trips, to compare side by side.
+  double accept4_bpf_ns = 0;
 };
 
 struct IoUringBenchResult {
