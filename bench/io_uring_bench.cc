@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "accept_calls.h"
+#include "attachments.h"
 #include "child_guard.h"
 #include "exporter_process.h"
 #include "io_uring_calls.h"
@@ -29,6 +30,8 @@ constexpr unsigned kNopGroup = 32;
 
 constexpr const char* kSubmitProgram = "handle_io_uring_submit";
 constexpr const char* kCompleteProgram = "handle_io_uring_complete";
+constexpr const char* kEmptySubmitProgram = "empty_io_uring_submit";
+constexpr const char* kEmptyCompleteProgram = "empty_io_uring_complete";
 
 const char* ModeName(IoUringMode mode) {
   switch (mode) {
@@ -36,6 +39,8 @@ const char* ModeName(IoUringMode mode) {
       return "nothing attached";
     case IoUringMode::kHooksOff:
       return "exporter, hooks.io_uring false";
+    case IoUringMode::kEmpty:
+      return "empty programs";
     case IoUringMode::kHooksOn:
       return "exporter, hooks.io_uring true";
   }
@@ -91,21 +96,35 @@ uint64_t BatchRequests(IoUringLoad load) {
   return load == IoUringLoad::kNop ? kNopsPerBatch : kAcceptsPerBatch;
 }
 
-std::unique_ptr<accept4_test::ExporterProcess> Start(IoUringMode mode) {
-  if (mode == IoUringMode::kNone) return nullptr;
-  auto exporter = std::make_unique<accept4_test::ExporterProcess>(
-      mode == IoUringMode::kHooksOff ? "hooks: {io_uring: false}\n" : "");
-  if (!exporter->running()) {
-    throw std::runtime_error("starting accept4_exporter: " + exporter->StderrText());
+// The real binary with one config or the other, or the empty programs.
+class Attached {
+ public:
+  explicit Attached(IoUringMode mode) {
+    if (mode == IoUringMode::kEmpty) {
+      empty_ = Attach(Mode::kEmpty);
+      return;
+    }
+    exporter_ = std::make_unique<accept4_test::ExporterProcess>(
+        mode == IoUringMode::kHooksOff ? "hooks: {io_uring: false}\n" : "");
+    if (!exporter_->running()) {
+      throw std::runtime_error("starting accept4_exporter: " + exporter_->StderrText());
+    }
+    guard_ = std::make_unique<ChildGuard>(exporter_->pid());
   }
-  return exporter;
-}
+  std::vector<uint32_t> ProgramIds() const {
+    return empty_ ? empty_->ProgramIds() : ProgramIdsHeldBy(exporter_->pid());
+  }
+
+ private:
+  std::unique_ptr<Attachment> empty_;
+  std::unique_ptr<accept4_test::ExporterProcess> exporter_;
+  std::unique_ptr<ChildGuard> guard_;
+};
 
 IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, SyscallLoops& syscalls,
                             int batches) {
-  const std::unique_ptr<accept4_test::ExporterProcess> exporter = Start(mode);
-  const std::unique_ptr<ChildGuard> guard =
-      exporter ? std::make_unique<ChildGuard>(exporter->pid()) : nullptr;
+  const std::unique_ptr<Attached> attached =
+      mode == IoUringMode::kNone ? nullptr : std::make_unique<Attached>(mode);
   IoUringWindow window;
   for (IoUringLoad load : kIoUringLoads) {
     loops.NsPerRequest(load, BatchRequests(load));  // warm-up
@@ -113,18 +132,20 @@ IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, SyscallLoops&
     for (int i = 0; i < batches; ++i) ns.push_back(loops.NsPerRequest(load, BatchRequests(load)));
     window.ns_per_request[load] = Median(ns);
   }
-  if (mode != IoUringMode::kHooksOn) return window;
+  if (mode != IoUringMode::kHooksOn && mode != IoUringMode::kEmpty) return window;
 
   RunTimeStats stats;
-  const std::vector<uint32_t> ids = ProgramIdsHeldBy(exporter->pid());
+  const std::vector<uint32_t> ids = attached->ProgramIds();
   for (IoUringLoad load : kIoUringLoads) {
     const std::vector<ProgramRuns> before = ReadProgramRuns(ids);
     loops.NsPerRequest(load, BatchRequests(load) * static_cast<uint64_t>(batches));
     const std::vector<ProgramRuns> after = ReadProgramRuns(ids);
-    for (const char* program : {kSubmitProgram, kCompleteProgram}) {
+    for (const char* program :
+         {kSubmitProgram, kCompleteProgram, kEmptySubmitProgram, kEmptyCompleteProgram}) {
       window.bpf_ns[load][program] = NsPerRun(before, after, {program});
     }
   }
+  if (mode == IoUringMode::kEmpty) return window;
   const std::vector<ProgramRuns> before = ReadProgramRuns(ids);
   syscalls.NsPerCall(Workload::kRoundTrip, kAcceptsPerBatch * static_cast<uint64_t>(batches));
   window.accept4_bpf_ns =
@@ -180,26 +201,31 @@ void AddIoUringRows(const IoUringBenchResult& result, Table& table) {
         return w.ns_per_request.at(load);
       });
     };
-    const double added = PerRound(result, IoUringMode::kHooksOn, IoUringMode::kHooksOff,
-                                  [&](const IoUringWindow& on, const IoUringWindow& off) {
-                                    return on.ns_per_request.at(load) - off.ns_per_request.at(load);
-                                  });
-    auto bpf = [&](const char* program) {
-      return PerRound(result, IoUringMode::kHooksOn, IoUringMode::kHooksOn,
-                      [&](const IoUringWindow& w, const IoUringWindow&) {
-                        return w.bpf_ns.at(load).at(program);
+    auto added = [&](IoUringMode mode) {
+      return PerRound(result, mode, IoUringMode::kHooksOff,
+                      [&](const IoUringWindow& with, const IoUringWindow& off) {
+                        return with.ns_per_request.at(load) - off.ns_per_request.at(load);
                       });
+    };
+    auto bpf = [&](const char* program, IoUringMode mode = IoUringMode::kHooksOn) {
+      return PerRound(result, mode, mode, [&](const IoUringWindow& w, const IoUringWindow&) {
+        return w.bpf_ns.at(load).at(program);
+      });
     };
     const std::string what = nop ? "io_uring NOP request (not an accept)"
                                  : "io_uring accept (loopback connect + accept + close)";
     table.Add({"5. CPU per " + what,
                "nothing " + Ns(cpu(IoUringMode::kNone)) + " / exporter without io_uring hooks " +
                    Ns(cpu(IoUringMode::kHooksOff)) + " / with " + Ns(cpu(IoUringMode::kHooksOn)) +
-                   "; the io_uring hooks add " + Signed(added),
+                   " / empty programs " + Ns(cpu(IoUringMode::kEmpty)) +
+                   "; over the exporter without them: io_uring hooks " +
+                   Signed(added(IoUringMode::kHooksOn)) + ", empty programs " +
+                   Signed(added(IoUringMode::kEmpty)),
                "", "",
                std::string("this thread's CPU time, median of batches per window, ") +
                    (nop ? "NOPs submitted 32 per io_uring_enter; " : "") +
-                   "added = with - without in the same round, median of " + rounds});
+                   "differences within each round, median of " + rounds +
+                   "; empty programs also sit on the syscall tracepoints, as the exporter does"});
     const std::string beside =
         nop ? ""
             : "; accept4 syscall's enter + exit in the same windows " +
@@ -207,13 +233,14 @@ void AddIoUringRows(const IoUringBenchResult& result, Table& table) {
                               [](const IoUringWindow& w, const IoUringWindow&) {
                                 return w.accept4_bpf_ns;
                               }));
-    table.Add(
-        {"5. io_uring hooks' BPF run time per " + what,
-         "submit " + Ns(bpf(kSubmitProgram)) + " + complete " + Ns(bpf(kCompleteProgram)) + beside,
-         "", "",
-         std::string("kernel's run_time_ns/run_cnt (BPF_ENABLE_STATS); ") +
-             (nop ? "both return after the opcode check" : "the whole accept path") +
-             ", median of " + rounds});
+    table.Add({"5. io_uring hooks' BPF run time per " + what,
+               "submit " + Ns(bpf(kSubmitProgram)) + " + complete " + Ns(bpf(kCompleteProgram)) +
+                   " / empty programs " + Ns(bpf(kEmptySubmitProgram, IoUringMode::kEmpty)) +
+                   " + " + Ns(bpf(kEmptyCompleteProgram, IoUringMode::kEmpty)) + beside,
+               "", "",
+               std::string("kernel's run_time_ns/run_cnt (BPF_ENABLE_STATS); ") +
+                   (nop ? "both return after the opcode check" : "the whole accept path") +
+                   ", median of " + rounds});
   }
 }
 

@@ -2,9 +2,11 @@
 // Its two hooks fire on every io_uring request of the host, accept or not,
 // so the figure that matters most is the cost per request that is not an
 // accept (a NOP, which does no work of its own), beside the cost per
-// io_uring accept. Three modes in alternating windows: nothing attached,
-// the exporter with hooks.io_uring false, and with it true (the default);
-// the last two differ only by the io_uring hooks.
+// io_uring accept. Four modes in alternating windows: nothing attached,
+// the exporter with hooks.io_uring false, empty programs on all the
+// exporter's hooks (the io_uring ones included: the floor), and the exporter
+// with hooks.io_uring true (the default). The exporter's two modes differ
+// only by the io_uring hooks.
 #pragma once
 
 #include <map>
@@ -15,9 +17,9 @@
 
 namespace accept4_bench {
 
-enum class IoUringMode { kNone, kHooksOff, kHooksOn };
+enum class IoUringMode { kNone, kHooksOff, kEmpty, kHooksOn };
 inline constexpr IoUringMode kIoUringModes[] = {IoUringMode::kNone, IoUringMode::kHooksOff,
-                                                IoUringMode::kHooksOn};
+                                                IoUringMode::kEmpty, IoUringMode::kHooksOn};
 
 enum class IoUringLoad { kNop, kAccept };
 inline constexpr IoUringLoad kIoUringLoads[] = {IoUringLoad::kNop, IoUringLoad::kAccept};
@@ -26,8 +28,8 @@ struct IoUringWindow {
   // Median over the window's batches of this thread's CPU time per request,
   // BPF statistics off.
   std::map<IoUringLoad, double> ns_per_request;
-  // kHooksOn only: the kernel's accounting, ns per run of each io_uring
-  // program under each load.
+  // kHooksOn and kEmpty: the kernel's accounting, ns per run of each
+  // io_uring program under each load.
   std::map<IoUringLoad, std::map<std::string, double>> bpf_ns;
   // kHooksOn only: the same accounting for the accept4 syscall's enter and
   // exit programs under accept4 round trips, to compare side by side.
