@@ -344,5 +344,21 @@ TEST(IoUringHooksOffTest, ConfigTurnsThemOff) {
   EXPECT_EQ(metrics.Value("accept4_calls_total", {{"comm", "a4u_off"}, {"syscall", "accept4"}}), 1);
 }
 
+TEST(IoUringHooksOffTest, ReloadTurnsThemOnAndSaysSo) {
+  SKIP_WITHOUT_BPF();
+  if (std::string reason = accept4_exporter::IoUringHooksUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << "io_uring hooks unavailable: " << reason;
+  }
+  ExporterProcess exporter("poll_interval: 100ms\nhooks: {io_uring: false}\n");
+  ASSERT_TRUE(exporter.running());
+  EXPECT_TRUE(
+      exporter.ScrapeFresh().Find("accept4_exporter_attach_info", {{"hook", "io_uring"}}).empty());
+  const MetricsText reloaded = exporter.Reload("poll_interval: 100ms\nhooks: {io_uring: true}\n");
+  EXPECT_EQ(
+      reloaded.Value("accept4_exporter_attach_info", {{"hook", "io_uring"}, {"mode", "tp_btf"}}),
+      1);
+  EXPECT_EQ(reloaded.Find("accept4_exporter_attach_info").size(), 2u);
+}
+
 }  // namespace
 }  // namespace accept4_test
