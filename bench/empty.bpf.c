@@ -39,3 +39,16 @@ int empty_process_exit(void *ctx)
 {
 	return 0;
 }
+
+/* typed, as bpf/io_uring.bpf.h's: every io_uring request of the host runs them */
+SEC("tp_btf/io_uring_submit_req")
+int empty_io_uring_submit(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int empty_io_uring_complete(void *ctx)
+{
+	return 0;
+}

@@ -14,6 +14,7 @@
 
 #include "child_guard.h"
 #include "idle_bench.h"
+#include "io_uring_bench.h"
 #include "map_read_bench.h"
 #include "overhead_bench.h"
 #include "pieces_bench.h"
@@ -32,7 +33,8 @@ struct BenchOptions {
   int scrapes = 15;
   int passes = 15;
   int idle_seconds = 30;
-  std::set<std::string> parts = {"overhead", "scrape", "mapread", "idle"};
+  int io_uring_rounds = 7;
+  std::set<std::string> parts = {"overhead", "io_uring", "scrape", "mapread", "idle"};
 };
 
 std::string CpuModel() {
@@ -67,6 +69,9 @@ int Run(const BenchOptions& options) {
     AddKernelCostRows(overhead, pieces, table);
     AddOverheadRows(overhead, table);
   }
+  if (wanted("io_uring")) {
+    AddIoUringRows(RunIoUringBench(options.io_uring_rounds, options.overhead.batches), table);
+  }
   if (wanted("scrape")) {
     AddScrapeRows(RunScrapeBench(options.sizes, options.scrapes, kTargetSeries),
                   RunScrapePiecesBench(kTargetSeries, options.passes), table);
@@ -100,9 +105,12 @@ int main(int argc, char** argv) {
                  "map read passes per method and size, and repeats of the piece-by-piece parts")
       ->check(CLI::PositiveNumber);
   app.add_option("--idle-seconds", options.idle_seconds, "idle window")->check(CLI::PositiveNumber);
-  app.add_option("--parts", options.parts, "overhead,scrape,mapread,idle")
+  app.add_option("--io-uring-rounds", options.io_uring_rounds,
+                 "alternating rounds of the io_uring part")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--parts", options.parts, "overhead,io_uring,scrape,mapread,idle")
       ->delimiter(',')
-      ->check(CLI::IsMember({"overhead", "scrape", "mapread", "idle"}));
+      ->check(CLI::IsMember({"overhead", "io_uring", "scrape", "mapread", "idle"}));
   CLI11_PARSE(app, argc, argv);
   options.overhead.batch = std::chrono::milliseconds(batch_ms);
 

@@ -15,20 +15,17 @@
 namespace accept4_bench {
 namespace {
 
-// CPU time of this thread, syscalls included: what the calls cost the
-// caller. Wall time would also count the slices other engineers' builds
-// take from us on a shared 2-core machine, which is noise, not cost.
-double ThreadCpuNs() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
-}
-
 [[noreturn]] void Fail(const std::string& what) {
   throw std::runtime_error(what + ": " + strerror(errno));
 }
 
 }  // namespace
+
+double ThreadCpuNs() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
 
 const char* WorkloadName(Workload workload) {
   switch (workload) {

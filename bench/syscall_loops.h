@@ -20,6 +20,11 @@ inline constexpr Workload kWorkloads[] = {Workload::kEagain, Workload::kRoundTri
 
 const char* WorkloadName(Workload workload);
 
+// CPU time of this thread, syscalls included: what the calls cost the
+// caller. Wall time would also count the slices other engineers' builds
+// take from us on a shared 2-core machine, which is noise, not cost.
+double ThreadCpuNs();
+
 class SyscallLoops {
  public:
   SyscallLoops();

@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "accept4_common.bpf.h"
+#include "io_uring.bpf.h"
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int handle_enter_accept4(struct trace_event_raw_sys_enter *ctx)

@@ -42,6 +42,8 @@
 enum accept4_syscall {
 	ACCEPT4_SYSCALL_ACCEPT4 = 0,
 	ACCEPT4_SYSCALL_ACCEPT = 1,
+	/* IORING_OP_ACCEPT: one call per completion (bpf/io_uring.bpf.h) */
+	ACCEPT4_SYSCALL_IO_URING = 2,
 	ACCEPT4_SYSCALL_MAX,
 };
 
@@ -93,6 +95,33 @@ struct accept4_inflight {
 	__u8 listener;
 	__u8 has_backlog;
 	__u8 pad;
+};
+
+/*
+ * An io_uring accept from its submission to its final completion, keyed by
+ * the kernel's request pointer (struct io_kiocb *). What is known at
+ * submission: the listening file is only resolved when the request is issued,
+ * so family and listener are read at each completion instead. An entry is an
+ * accept in progress, including an armed multishot one.
+ */
+struct accept4_io_uring_request {
+	/* submission, or for a multishot request its previous completion */
+	__u64 start_ns;
+	/* the ring (struct io_ring_ctx *) and user_data, which name a multishot
+	 * request's completions: the kernel posts them without the request */
+	__u64 ring;
+	__u64 user_data;
+	__s32 flags;  /* accept flags of the request, as for accept4 */
+	__u32 tgid;   /* the submitting process */
+	char comm[ACCEPT4_COMM_LEN]; /* its thread-group leader's comm */
+	__u8 multishot;
+	__u8 pad[7];
+};
+
+/* Key of the map from a multishot request's completions to the request. */
+struct accept4_io_uring_ring_key {
+	__u64 ring;
+	__u64 user_data;
 };
 
 #endif /* ACCEPT4_EXPORTER_BPF_ACCEPT4_H_ */

@@ -167,6 +167,54 @@ static __always_inline struct accept4_value *stats_entry(const struct accept4_ke
 	return bpf_map_lookup_elem(&stats, key);
 }
 
+/*
+ * Folds one finished call into its series. The caller has set key->tgid and
+ * key->comm (the process the call belongs to); the rest comes from the call.
+ * Shared by the syscall exits and the io_uring completions.
+ */
+static __always_inline void count_call(struct accept4_key *key,
+				       const struct accept4_inflight *call, long ret,
+				       bool timed, __u64 now)
+{
+	struct accept4_value *value;
+	__u32 bucket;
+
+	key->flags = call->flags;
+	key->result = ret < 0 ? (__s32)ret : 0;
+	key->family = call->family;
+	key->port = with_port ? call->port : 0;
+	key->syscall = call->syscall;
+	key->listener = call->listener;
+
+	value = stats_entry(key);
+	if (!value) {
+		count_overflow(call->syscall, ret);
+		return;
+	}
+	/* per-CPU value, and tracepoint programs do not nest on a CPU: no atomics */
+	value->calls++;
+	if (timed) {
+		__u64 ns = now - call->start_ns;
+
+		value->timed_calls++;
+		value->duration_ns_sum += ns;
+		bucket = duration_bucket(ns);
+		/* the verifier cannot see the clamp inside the helper: check again */
+		barrier_var(bucket);
+		if (bucket < ACCEPT4_DURATION_BUCKETS)
+			value->duration_buckets[bucket]++;
+	}
+	if (call->has_backlog) {
+		value->backlog_samples++;
+		value->backlog_sum += call->backlog;
+		value->backlog_limit = call->backlog_limit;
+		bucket = backlog_bucket(call->backlog);
+		barrier_var(bucket);
+		if (bucket < ACCEPT4_BACKLOG_BUCKETS)
+			value->backlog_buckets[bucket]++;
+	}
+}
+
 static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -174,10 +222,8 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_inflight call = {};
 	struct accept4_inflight *entered;
-	struct accept4_value *value;
 	struct accept4_key key = {};
 	bool timed = false;
-	__u32 bucket;
 
 	if (!wanted(pid_tgid))
 		return 0;
@@ -193,42 +239,9 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 		entered->start_ns = 0;
 
 	key.tgid = with_pid ? (__u32)(pid_tgid >> 32) : 0;
-	key.flags = call.flags;
-	key.result = ret < 0 ? (__s32)ret : 0;
-	key.family = call.family;
-	key.port = with_port ? call.port : 0;
-	key.syscall = syscall;
-	key.listener = call.listener;
 	/* the process name: the leader's, as threads may rename themselves */
 	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
-
-	value = stats_entry(&key);
-	if (!value) {
-		count_overflow(syscall, ret);
-		return 0;
-	}
-	/* per-CPU value, and tracepoint programs do not nest on a CPU: no atomics */
-	value->calls++;
-	if (timed) {
-		__u64 ns = now - call.start_ns;
-
-		value->timed_calls++;
-		value->duration_ns_sum += ns;
-		bucket = duration_bucket(ns);
-		/* the verifier cannot see the clamp inside the helper: check again */
-		barrier_var(bucket);
-		if (bucket < ACCEPT4_DURATION_BUCKETS)
-			value->duration_buckets[bucket]++;
-	}
-	if (call.has_backlog) {
-		value->backlog_samples++;
-		value->backlog_sum += call.backlog;
-		value->backlog_limit = call.backlog_limit;
-		bucket = backlog_bucket(call.backlog);
-		barrier_var(bucket);
-		if (bucket < ACCEPT4_BACKLOG_BUCKETS)
-			value->backlog_buckets[bucket]++;
-	}
+	count_call(&key, &call, ret, timed, now);
 	return 0;
 }
 

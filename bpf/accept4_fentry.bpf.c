@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "accept4_common.bpf.h"
+#include "io_uring.bpf.h"
 
 /* The syscall wrappers take the user registers; the arguments are in them. */
 SEC("fentry/__x64_sys_accept4")

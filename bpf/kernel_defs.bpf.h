@@ -20,4 +20,8 @@
 #define AF_INET 2
 #define AF_INET6 10
 
+/* include/uapi/linux/io_uring.h */
+#define IORING_ACCEPT_MULTISHOT (1U << 0)
+#define IORING_CQE_F_MORE (1U << 1)
+
 #endif /* ACCEPT4_EXPORTER_BPF_KERNEL_DEFS_BPF_H_ */

@@ -28,12 +28,13 @@ static __always_inline struct file *current_fd_file(int fd)
 }
 
 /*
- * Fills family, listener mode, port and backlog of the call. An fd that is
- * not an open socket leaves family and listener unknown.
+ * Fills family, listener mode, port and backlog of the call from the
+ * listening file. A file that is not a socket (or none) leaves family and
+ * listener unknown.
  */
-static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
+static __always_inline void describe_listener_file(struct file *file,
+						   struct accept4_inflight *call)
 {
-	struct file *file = current_fd_file(fd);
 	struct socket *sock;
 	struct sock *sk;
 
@@ -58,6 +59,12 @@ static __always_inline void describe_listener(int fd, struct accept4_inflight *c
 		call->backlog_limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
 		call->has_backlog = 1;
 	}
+}
+
+/* The same, from an fd of the current task. */
+static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
+{
+	describe_listener_file(current_fd_file(fd), call);
 }
 
 #endif /* ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_ */

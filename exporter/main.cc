@@ -78,6 +78,7 @@ void Reload(const accept4_exporter::CliOptions& cli,
     pipeline->Stop();
     pipeline = std::move(next);
     pipeline->Start();
+    self.SetAttachedHooks(pipeline->programs()->attached_hooks());
     self.SetReloadResult(true, UnixNow());
     spdlog::info("SIGHUP: config reloaded programs={}",
                  pipeline->reused_programs() ? "kept" : "reloaded");
@@ -126,11 +127,13 @@ int Run(const accept4_exporter::CliOptions& cli) {
     {
       auto programs = std::make_shared<accept4_exporter::BpfPrograms>(
           accept4_exporter::ProgramOptionsFor(config));
-      spdlog::info("attached to the accept paths mode={}", programs->attach_mode());
+      spdlog::info("attached to the accept paths mode={} io_uring={}", programs->attach_mode(),
+                   programs->io_uring_attached() ? "attached" : "off");
       // After the programs, so that a start without privileges ends in the
       // one line that says so; before the drop, which takes CAP_SYS_ADMIN.
       if (config.bpf_stats) program_stats = EnableProgramStats();
-      self = std::make_unique<accept4_exporter::SelfMetrics>(*registry, programs->attach_mode());
+      self = std::make_unique<accept4_exporter::SelfMetrics>(*registry);
+      self->SetAttachedHooks(programs->attached_hooks());
       pipeline = std::make_unique<accept4_exporter::Pipeline>(config, programs, *collector, *self,
                                                               program_stats.get());
     }

@@ -22,6 +22,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   options.max_series = config.max_series;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
+  options.io_uring = config.hook_io_uring;
   options.cgroup_path_prefixes = config.cgroup_path_prefixes;
   return options;
 }

@@ -225,7 +225,7 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   if (root.IsNull()) return config;
   parser.CheckKeys(root, "",
                    {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
-                    "attach_mode", "bpf_stats"});
+                    "attach_mode", "hooks", "bpf_stats"});
 
   if (root["poll_interval"]) {
     config.poll_interval =
@@ -294,6 +294,10 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
       parser.Fail("attach_mode",
                   "must be auto, tracepoint or fentry, got \"" + Abbreviated(mode, 64) + "\"");
     }
+  }
+  if (const YAML::Node hooks = root["hooks"]; hooks && !hooks.IsNull()) {
+    parser.CheckKeys(hooks, "hooks", {"io_uring"});
+    if (hooks["io_uring"]) config.hook_io_uring = parser.Bool(hooks["io_uring"], "hooks.io_uring");
   }
   if (root["bpf_stats"]) config.bpf_stats = parser.Bool(root["bpf_stats"], "bpf_stats");
   return config;

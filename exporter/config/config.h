@@ -25,6 +25,8 @@ struct Config {
   std::vector<uint32_t> pids;
   std::vector<std::string> cgroup_path_prefixes;
   AttachMode attach_mode = AttachMode::kAuto;
+  // Count accepts made through io_uring (hooks.io_uring).
+  bool hook_io_uring = true;
   // Serve the kernel's run-time accounting of the BPF programs. Read at
   // start only: turning it on needs CAP_SYS_ADMIN, which is dropped then.
   bool bpf_stats = true;

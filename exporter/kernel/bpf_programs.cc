@@ -13,6 +13,7 @@
 
 #include "accept4.skel.h"
 #include "accept4_fentry.skel.h"
+#include "kernel/io_uring_hooks.h"
 #include "kernel/tracefs.h"
 
 namespace accept4_exporter {
@@ -65,9 +66,11 @@ std::string ErrorText(int err) {
 }
 
 // Sets what the config decides, on either skeleton: both have the same
-// rodata and maps.
+// rodata, maps and io_uring programs. `io_uring`: load the io_uring hooks.
 template <typename Skeleton>
-void Configure(Skeleton* skeleton, const ProgramOptions& options) {
+void Configure(Skeleton* skeleton, const ProgramOptions& options, bool io_uring) {
+  bpf_program__set_autoload(skeleton->progs.handle_io_uring_submit, io_uring);
+  bpf_program__set_autoload(skeleton->progs.handle_io_uring_complete, io_uring);
   skeleton->rodata->with_pid = options.with_pid;
   skeleton->rodata->with_port = options.with_port;
   skeleton->rodata->filter_tgids = !options.pids.empty();
@@ -81,6 +84,11 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options) {
       {skeleton->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {skeleton->maps.cgroup_filter,
        options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
+      // the BPF-side size when the io_uring hooks run, nothing otherwise
+      {skeleton->maps.io_uring_requests,
+       io_uring ? bpf_map__max_entries(skeleton->maps.io_uring_requests) : 1},
+      {skeleton->maps.io_uring_multishot,
+       io_uring ? bpf_map__max_entries(skeleton->maps.io_uring_multishot) : 1},
   };
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
@@ -102,6 +110,7 @@ void FillPidFilter(bpf_map* filter, const std::vector<uint32_t>& pids) {
 void AttachAll(BpfPrograms::Loaded& loaded, const char* mode) {
   bpf_program* program;
   bpf_object__for_each_program(program, loaded.object) {
+    if (!bpf_program__autoload(program)) continue;
     bpf_link* link = bpf_program__attach(program);
     if (!link) {
       throw std::runtime_error(std::string("attaching ") + mode + " program " +
@@ -117,14 +126,15 @@ void AttachAll(BpfPrograms::Loaded& loaded, const char* mode) {
 template <typename Skeleton>
 std::unique_ptr<BpfPrograms::Loaded> LoadSkeleton(Skeleton* (*open)(), int (*load)(Skeleton*),
                                                   void (*destroy)(Skeleton*),
-                                                  const ProgramOptions& options, const char* mode,
+                                                  const ProgramOptions& options, bool io_uring,
+                                                  const char* mode,
                                                   const std::function<void(Skeleton*)>& prepare) {
   auto loaded = std::make_unique<BpfPrograms::Loaded>();
   Skeleton* skeleton = open();
   if (!skeleton) throw std::runtime_error(std::string("opening BPF object: ") + ErrorText(errno));
   loaded->object = skeleton->obj;
   loaded->destroy_skeleton = [skeleton, destroy] { destroy(skeleton); };
-  Configure(skeleton, options);
+  Configure(skeleton, options, io_uring);
   prepare(skeleton);
   if (int err = load(skeleton); err != 0) {
     throw std::runtime_error(std::string("loading ") + mode + " BPF programs: " + ErrorText(err));
@@ -138,15 +148,15 @@ std::unique_ptr<BpfPrograms::Loaded> LoadSkeleton(Skeleton* (*open)(), int (*loa
   return loaded;
 }
 
-std::unique_ptr<BpfPrograms::Loaded> LoadTracepoints(const ProgramOptions& options) {
+std::unique_ptr<BpfPrograms::Loaded> LoadTracepoints(const ProgramOptions& options, bool io_uring) {
   return LoadSkeleton<accept4_bpf>(accept4_bpf__open, accept4_bpf__load, accept4_bpf__destroy,
-                                   options, "tracepoint", [](accept4_bpf*) {});
+                                   options, io_uring, "tracepoint", [](accept4_bpf*) {});
 }
 
-std::unique_ptr<BpfPrograms::Loaded> LoadFentry(const ProgramOptions& options) {
+std::unique_ptr<BpfPrograms::Loaded> LoadFentry(const ProgramOptions& options, bool io_uring) {
   return LoadSkeleton<accept4_fentry_bpf>(
       accept4_fentry_bpf__open, accept4_fentry_bpf__load, accept4_fentry_bpf__destroy, options,
-      "fentry", [](accept4_fentry_bpf* skeleton) {
+      io_uring, "fentry", [](accept4_fentry_bpf* skeleton) {
         const std::pair<bpf_program*, const char*> targets[] = {
             {skeleton->progs.handle_enter_accept4, "accept4"},
             {skeleton->progs.handle_exit_accept4, "accept4"},
@@ -171,21 +181,30 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
                              strerror(errno) +
                              "): this kernel needs CONFIG_DEBUG_INFO_BTF=y for the CO-RE programs");
   }
+  // A kernel without the io_uring tracepoints as the programs read them
+  // still counts the syscalls; said once, here.
+  io_uring_attached_ = options.io_uring;
+  if (options.io_uring) {
+    if (const std::string reason = IoUringHooksUnavailableReason(); !reason.empty()) {
+      spdlog::info("io_uring accepts are not counted: {}", reason);
+      io_uring_attached_ = false;
+    }
+  }
   switch (options.attach_mode) {
     case AttachMode::kTracepoint:
-      loaded_ = LoadTracepoints(options);
+      loaded_ = LoadTracepoints(options, io_uring_attached_);
       attach_mode_ = "tracepoint";
       break;
     case AttachMode::kFentry:
-      loaded_ = LoadFentry(options);
+      loaded_ = LoadFentry(options, io_uring_attached_);
       attach_mode_ = "fentry";
       break;
     case AttachMode::kAuto:
       try {
-        loaded_ = LoadFentry(options);
+        loaded_ = LoadFentry(options, io_uring_attached_);
         attach_mode_ = "fentry";
       } catch (const std::exception& e) {
-        loaded_ = LoadTracepoints(options);
+        loaded_ = LoadTracepoints(options, io_uring_attached_);
         attach_mode_ = "tracepoint";
         // Said once the fallback worked, so a failure still ends in one line.
         spdlog::info("fentry/fexit not available, fell back to tracepoints: {}", e.what());
@@ -201,10 +220,18 @@ BpfPrograms::~BpfPrograms() {
 
 bpf_object* BpfPrograms::object() const { return loaded_->object; }
 
+std::vector<std::pair<std::string, std::string>> BpfPrograms::attached_hooks() const {
+  std::vector<std::pair<std::string, std::string>> hooks = {{"accept", attach_mode_}};
+  if (io_uring_attached_) hooks.emplace_back("io_uring", "tp_btf");
+  return hooks;
+}
+
 std::vector<ProgramFd> BpfPrograms::program_fds() const {
   std::vector<ProgramFd> programs;
   bpf_program* program;
   bpf_object__for_each_program(program, loaded_->object) {
+    // left out of the load (the io_uring hooks where they are off)
+    if (bpf_program__fd(program) < 0) continue;
     programs.push_back({bpf_program__name(program), bpf_program__fd(program)});
   }
   return programs;
@@ -222,6 +249,7 @@ int BpfPrograms::stats_fd() const { return MapFd("stats"); }
 int BpfPrograms::overflow_fd() const { return MapFd("overflow"); }
 int BpfPrograms::watched_tgids_fd() const { return MapFd("watched_tgids"); }
 int BpfPrograms::cgroup_filter_fd() const { return MapFd("cgroup_filter"); }
+int BpfPrograms::io_uring_requests_fd() const { return MapFd("io_uring_requests"); }
 uint32_t BpfPrograms::stats_capacity() const { return MapCapacity("stats"); }
 
 }  // namespace accept4_exporter

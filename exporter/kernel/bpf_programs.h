@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -38,6 +39,8 @@ struct ProgramOptions {
   std::vector<std::string> cgroup_path_prefixes;
   uint32_t max_filtered_cgroups = 65536;
   AttachMode attach_mode = AttachMode::kAuto;
+  // Count IORING_OP_ACCEPT too (hooks.io_uring), where the kernel allows.
+  bool io_uring = true;
 
   bool operator==(const ProgramOptions&) const = default;
 };
@@ -61,6 +64,15 @@ class BpfPrograms {
   uint32_t stats_capacity() const;
   // How the accept path is hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
+  // Whether the io_uring accept hooks are attached (bpf/io_uring.bpf.h).
+  bool io_uring_attached() const { return io_uring_attached_; }
+  // {hooks, how they are attached} for each group attached: {"accept",
+  // attach_mode()} and, when attached, {"io_uring", "tp_btf"}.
+  std::vector<std::pair<std::string, std::string>> attached_hooks() const;
+  // io_uring accepts between submission and final completion, keyed by
+  // request (struct accept4_io_uring_request): accepts in progress, armed
+  // multishot ones included.
+  int io_uring_requests_fd() const;
   // The loaded object, for walking its programs.
   bpf_object* object() const;
   // Every program of the object, valid while this object lives.
@@ -75,6 +87,7 @@ class BpfPrograms {
 
   ProgramOptions options_;
   std::string attach_mode_;
+  bool io_uring_attached_ = false;
   std::unique_ptr<Loaded> loaded_;
 };
 

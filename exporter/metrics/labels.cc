@@ -140,6 +140,8 @@ std::string SyscallLabel(uint8_t syscall) {
       return "accept4";
     case ACCEPT4_SYSCALL_ACCEPT:
       return "accept";
+    case ACCEPT4_SYSCALL_IO_URING:
+      return "io_uring";
     default:
       return "syscall_" + std::to_string(syscall);
   }

@@ -13,7 +13,7 @@ prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registr
 
 }  // namespace
 
-SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode)
+SelfMetrics::SelfMetrics(prometheus::Registry& registry)
     : map_read_duration_(
           GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
                       "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
@@ -40,15 +40,24 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& atta
       reload_time_(GaugeFamily(registry,
                                "accept4_exporter_config_last_reload_success_timestamp_seconds",
                                "Unix time of the latest successful config load.")
-                       .Add({})) {
+                       .Add({})),
+      attach_info_(GaugeFamily(registry, "accept4_exporter_attach_info",
+                               "A metric with a constant '1' value per attached group of hooks, "
+                               "labeled by the hooks and how they are attached.")) {
   GaugeFamily(registry, "accept4_exporter_build_info",
               "A metric with a constant '1' value labeled by version and revision.")
       .Add({{"version", kVersion}, {"revision", kRevision}})
       .Set(1);
-  GaugeFamily(registry, "accept4_exporter_attach_info",
-              "A metric with a constant '1' value labeled by how the accept path is hooked.")
-      .Add({{"mode", attach_mode}})
-      .Set(1);
+}
+
+void SelfMetrics::SetAttachedHooks(const AttachedHooks& hooks) {
+  for (prometheus::Gauge* gauge : attached_) attach_info_.Remove(gauge);
+  attached_.clear();
+  for (const auto& [hook, mode] : hooks) {
+    prometheus::Gauge& gauge = attach_info_.Add({{"hook", hook}, {"mode", mode}});
+    gauge.Set(1);
+    attached_.push_back(&gauge);
+  }
 }
 
 void SelfMetrics::RecordRead(double seconds, double unix_time, double series_entries) {

@@ -6,12 +6,21 @@
 #include <prometheus/registry.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace accept4_exporter {
 
 class SelfMetrics {
  public:
-  SelfMetrics(prometheus::Registry& registry, const std::string& attach_mode);
+  // One accept4_exporter_attach_info series per attached group of hooks:
+  // {hook, how it is hooked}, e.g. {"accept", "tracepoint"}.
+  using AttachedHooks = std::vector<std::pair<std::string, std::string>>;
+
+  explicit SelfMetrics(prometheus::Registry& registry);
+
+  // At start and after each reload, which may load other programs.
+  void SetAttachedHooks(const AttachedHooks& hooks);
 
   // After each pass over the maps.
   void RecordRead(double seconds, double unix_time, double series_entries);
@@ -27,6 +36,8 @@ class SelfMetrics {
   prometheus::Gauge& stats_capacity_;
   prometheus::Gauge& reload_successful_;
   prometheus::Gauge& reload_time_;
+  prometheus::Family<prometheus::Gauge>& attach_info_;
+  std::vector<prometheus::Gauge*> attached_;
 };
 
 }  // namespace accept4_exporter

@@ -51,6 +51,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_TRUE(config.pids.empty());
   EXPECT_TRUE(config.cgroup_path_prefixes.empty());
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
+  EXPECT_TRUE(config.hook_io_uring);
   EXPECT_TRUE(config.bpf_stats);
 }
 
@@ -80,6 +81,7 @@ filters:
   pids: [1, 42]
   cgroup_path_prefixes: [/system.slice, /kubepods.slice/burstable]
 attach_mode: fentry
+hooks: {io_uring: false}
 bpf_stats: false
 )",
                                     "all.yaml");
@@ -95,6 +97,7 @@ bpf_stats: false
   EXPECT_EQ(config.cgroup_path_prefixes,
             (std::vector<std::string>{"/system.slice", "/kubepods.slice/burstable"}));
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
+  EXPECT_FALSE(config.hook_io_uring);
   EXPECT_FALSE(config.bpf_stats);
 }
 
@@ -112,8 +115,8 @@ TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
 }
 
 TEST(ConfigTest, EmptySectionsKeepTheirDefaults) {
-  const Config config = ParseConfig("labels:\nmaps:\nfilters:\nexited_process_grace_period:\n",
-                                    "empty-sections.yaml");
+  const Config config = ParseConfig(
+      "labels:\nmaps:\nfilters:\nhooks:\nexited_process_grace_period:\n", "empty-sections.yaml");
   ExpectDocumentedDefaults(config);
 }
 
@@ -143,10 +146,10 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       // Structure and unknown keys: a typo must not be silently ignored.
       {"pol_interval: 5s",
        "key \"pol_interval\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
       {"bpf_stat: false",
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
       {"maps: {max_serie: 5}", "key \"maps.max_serie\": unknown key (known: max_series)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
@@ -174,6 +177,9 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"labels: {pid: }", "key \"labels.pid\": must be true or false, got nothing"},
       {"filters: {pids: 5}", "key \"filters.pids\": must be a list"},
       {"filters: {pids: [[1]]}", "key \"filters.pids\": must be a single value"},
+      {"hooks: {io_uring: maybe}", "key \"hooks.io_uring\": must be true or false, got \"maybe\""},
+      {"hooks: {iouring: true}", "key \"hooks.iouring\": unknown key (known: io_uring)"},
+      {"hooks: [io_uring]", "key \"hooks\": must be a mapping"},
       {"filters: {cgroup_path_prefixes: /a}",
        "key \"filters.cgroup_path_prefixes\": must be a list"},
       // Map sizes.

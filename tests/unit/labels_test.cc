@@ -112,7 +112,8 @@ TEST(SyscallLabelTest, DecodesEveryValue) {
   const LabelCase<uint8_t> cases[] = {
       {ACCEPT4_SYSCALL_ACCEPT4, "accept4"},
       {ACCEPT4_SYSCALL_ACCEPT, "accept"},
-      {ACCEPT4_SYSCALL_MAX, "syscall_2"},
+      {ACCEPT4_SYSCALL_IO_URING, "io_uring"},
+      {ACCEPT4_SYSCALL_MAX, "syscall_3"},
       {255, "syscall_255"},
   };
   for (const auto& c : cases) {
