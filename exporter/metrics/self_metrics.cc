@@ -1,5 +1,7 @@
 #include "metrics/self_metrics.h"
 
+#include <chrono>
+
 #include "version.h"
 
 namespace accept4_exporter {
@@ -45,6 +47,14 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry, const std::string& atta
               "A metric with a constant '1' value labeled by version and revision.")
       .Add({{"version", kVersion}, {"revision", kRevision}})
       .Set(1);
+  // A restart shows as a change of this value (dashboards annotate it);
+  // counters alone cannot tell a restart from a process that went away.
+  const std::chrono::duration<double> since_epoch =
+      std::chrono::system_clock::now().time_since_epoch();
+  GaugeFamily(registry, "accept4_exporter_start_time_seconds",
+              "Unix time at which this exporter process attached its programs.")
+      .Add({})
+      .Set(since_epoch.count());
   GaugeFamily(registry, "accept4_exporter_attach_info",
               "A metric with a constant '1' value labeled by how the accept path is hooked.")
       .Add({{"mode", attach_mode}})
