@@ -1,7 +1,4 @@
-// The Grafana dashboards of the mixin, one JSON file each (jsonnet -m -S).
+// The Grafana dashboards of the mixin, one JSON file each (jsonnet -m).
 local mixin = import 'mixin.libsonnet';
 
-{
-  [name]: std.manifestJsonEx(mixin.grafanaDashboards[name], '  ') + '\n'
-  for name in std.objectFields(mixin.grafanaDashboards)
-}
+mixin.grafanaDashboards

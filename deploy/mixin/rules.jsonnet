@@ -1,7 +1,8 @@
-// The Prometheus rule file: recording rules and alerts of the mixin.
+// The Prometheus rule file, as JSON: recording rules and alerts of the
+// mixin. generate turns it into YAML with rules_to_yaml.py (jsonnet's own
+// YAML output takes minutes on these strings).
 local mixin = import 'mixin.libsonnet';
 
-'# Generated from deploy/mixin by deploy/mixin/generate: edit the mixin, not this file.\n'
-+ std.manifestYamlDoc({
+{
   groups: mixin.prometheusRules.groups + mixin.prometheusAlerts.groups,
-}, indent_array_in_object=true, quote_keys=false)
+}
