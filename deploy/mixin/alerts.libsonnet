@@ -53,9 +53,9 @@ local promql = import 'lib/promql.libsonnet';
     ||| % {
       w: w,
       sel: sel(),
-      ratio: '%g' % config.herdEagainRatio,
+      ratio: promql.number(config.herdEagainRatio),
       min: config.herdMinProcesses,
-      rate: '%g' % config.herdEagainPerSecond,
+      rate: promql.number(config.herdEagainPerSecond),
     },
 
     groups+: [
@@ -91,7 +91,7 @@ local promql = import 'lib/promql.libsonnet';
               ) > %(seconds)s
             ||| % {
               sel: sel('listener="blocking", readiness="epoll"'),
-              seconds: '%g' % config.eventLoopStallSeconds,
+              seconds: promql.number(config.eventLoopStallSeconds),
             },
             process + ' is stuck inside accept for {{ $value | humanizeDuration }} on a blocking listener' + port + ' that epoll watches',
             'A thread of an event loop is blocked in accept on a listener that an epoll set watches: every connection and timer of that loop waits until a new client arrives. '
@@ -108,7 +108,7 @@ local promql = import 'lib/promql.libsonnet';
               accept4_calls_total%(nonblocking)s
             ||| % {
               inflight: sel('listener="blocking", readiness!="epoll"'),
-              seconds: '%g' % config.acceptLoopHungSeconds,
+              seconds: promql.number(config.acceptLoopHungSeconds),
               join: join,
               nonblocking: sel('listener="blocking", flags=~".*SOCK_NONBLOCK.*"'),
             },
@@ -132,8 +132,8 @@ local promql = import 'lib/promql.libsonnet';
             ||| % {
               w: w,
               sel: sel(),
-              ratio: '%g' % config.busySpinEagainRatio,
-              rate: '%g' % config.busySpinEagainPerSecond,
+              ratio: promql.number(config.busySpinEagainRatio),
+              rate: promql.number(config.busySpinEagainPerSecond),
               herd: std.strReplace(std.rstripChars(herd, '\n'), '\n', '\n  '),
             },
             process + ' spins on accept: {{ $value | humanizePercentage }} of its calls on a {{ $labels.listener }} listener' + port + ' return EAGAIN',
@@ -172,7 +172,7 @@ local promql = import 'lib/promql.libsonnet';
             'warning',
             |||
               process_listener:accept4_listen_backlog_fill:ratio_rate%(w)s%(sel)s > %(ratio)s
-            ||| % { w: w, sel: sel(), ratio: '%g' % config.backlogFillRatio },
+            ||| % { w: w, sel: sel(), ratio: promql.number(config.backlogFillRatio) },
             process + ': the {{ $labels.listener }} listen queue' + port + ' is {{ $value | humanizePercentage }} full on average when accept is called',
             'The accept loop does not keep up with new connections; once the queue is full the kernel drops SYNs or resets connections (ListenOverflows in nstat).',
             config.backlogFor,
@@ -184,7 +184,7 @@ local promql = import 'lib/promql.libsonnet';
               histogram_quantile(0.99,
                 sum without (syscall) (rate(accept4_duration_seconds_bucket%(sel)s[%(w)s]))
               ) > %(seconds)s
-            ||| % { sel: sel('listener="nonblocking"'), w: w, seconds: '%g' % config.slowNonblockingSeconds },
+            ||| % { sel: sel('listener="nonblocking"'), w: w, seconds: promql.number(config.slowNonblockingSeconds) },
             process + ': p99 of accept on a non-blocking listener' + port + ' is {{ $value | humanizeDuration }}',
             'An accept on a non-blocking listener never waits for a client, so slow calls mean the process is starved of CPU or the kernel is under pressure (memory, lock contention on the listener).',
             config.slowNonblockingFor,
@@ -224,7 +224,7 @@ local promql = import 'lib/promql.libsonnet';
             'warning',
             |||
               time() - accept4_exporter_last_map_read_timestamp_seconds%(sel)s > %(seconds)s
-            ||| % { sel: sel(), seconds: '%g' % config.exporterStaleSeconds },
+            ||| % { sel: sel(), seconds: promql.number(config.exporterStaleSeconds) },
             'accept4_exporter on {{ $labels.instance }} has not read its maps for {{ $value | humanizeDuration }}',
             'The exporter answers scrapes but serves an old reading of the kernel maps (accept4_exporter_map_read_errors_total says whether reads fail).',
           ),
