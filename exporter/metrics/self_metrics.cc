@@ -1,5 +1,7 @@
 #include "metrics/self_metrics.h"
 
+#include <chrono>
+
 #include "version.h"
 
 namespace accept4_exporter {
@@ -48,6 +50,14 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry)
               "A metric with a constant '1' value labeled by version and revision.")
       .Add({{"version", kVersion}, {"revision", kRevision}})
       .Set(1);
+  // A restart shows as a change of this value (dashboards annotate it);
+  // counters alone cannot tell a restart from a process that went away.
+  const std::chrono::duration<double> since_epoch =
+      std::chrono::system_clock::now().time_since_epoch();
+  GaugeFamily(registry, "accept4_exporter_start_time_seconds",
+              "Unix time at which this exporter process attached its programs.")
+      .Add({})
+      .Set(since_epoch.count());
 }
 
 void SelfMetrics::SetAttachedHooks(const AttachedHooks& hooks) {

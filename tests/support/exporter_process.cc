@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -110,7 +111,13 @@ ExitResult RunCommandToExit(const std::vector<std::string>& argv) {
 ExporterProcess::ExporterProcess(const std::string& config_yaml,
                                  const std::vector<std::string>& extra_args)
     : dir_(MakeTempDir()), config_path_(dir_ + "/config.yaml"), stderr_path_(dir_ + "/stderr") {
-  std::vector<std::string> args = {"--web.listen-address=127.0.0.1:0"};
+  // An ephemeral port unless the test chose one (to restart on the same).
+  std::vector<std::string> args;
+  if (std::none_of(extra_args.begin(), extra_args.end(), [](const std::string& arg) {
+        return arg.rfind("--web.listen-address", 0) == 0;
+      })) {
+    args.push_back("--web.listen-address=127.0.0.1:0");
+  }
   if (!config_yaml.empty()) {
     std::ofstream(config_path_) << config_yaml;
     args.push_back("--config.file=" + config_path_);
