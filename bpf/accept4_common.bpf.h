@@ -133,6 +133,7 @@ static __always_inline void describe_unmatched_call(enum accept4_syscall syscall
 	call->syscall = syscall;
 	call->family = ACCEPT4_FAMILY_UNKNOWN;
 	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	call->readiness = ACCEPT4_READINESS_UNKNOWN;
 	/* bpf_task_pt_regs came with Linux 5.15; older kernels keep the unknowns */
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
 		return;
@@ -199,6 +200,7 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	key.port = with_port ? call.port : 0;
 	key.syscall = syscall;
 	key.listener = call.listener;
+	key.readiness = call.readiness;
 	/* the process name: the leader's, as threads may rename themselves */
 	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
 

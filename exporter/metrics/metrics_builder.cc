@@ -43,9 +43,9 @@ LabelNames NamesFor(const LabelOptions& options) {
     return names;
   };
   LabelNames names;
-  names.calls = join({process, {"syscall", "flags", "family", "listener"}, port});
+  names.calls = join({process, {"syscall", "flags", "family", "listener", "readiness"}, port});
   names.errors = join({names.calls, {"errno"}});
-  names.duration = join({process, {"syscall", "listener"}, port});
+  names.duration = join({process, {"syscall", "listener", "readiness"}, port});
   names.backlog = join({process, {"family", "listener"}, port});
   return names;
 }
@@ -112,6 +112,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     if (options.pid) process.push_back(std::to_string(key.tgid));
     const std::string syscall = SyscallLabel(key.syscall);
     const std::string listener = ListenerLabel(key.listener);
+    const std::string readiness = ReadinessLabel(key.readiness);
     const std::string family = FamilyLabel(key.family);
 
     auto with_port = [&](LabelValues values) {
@@ -119,7 +120,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
       return values;
     };
     LabelValues call_labels = process;
-    call_labels.insert(call_labels.end(), {syscall, FlagsLabel(key.flags), family, listener});
+    call_labels.insert(call_labels.end(),
+                       {syscall, FlagsLabel(key.flags), family, listener, readiness});
     call_labels = with_port(std::move(call_labels));
     calls[call_labels] += value.calls;
     if (key.result < 0) {
@@ -129,7 +131,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     }
 
     LabelValues duration_labels = process;
-    duration_labels.insert(duration_labels.end(), {syscall, listener});
+    duration_labels.insert(duration_labels.end(), {syscall, listener, readiness});
     AddHistogram(durations[with_port(std::move(duration_labels))], value.timed_calls,
                  static_cast<double>(value.duration_ns_sum) / 1e9, value.duration_buckets,
                  ACCEPT4_DURATION_BUCKETS);
@@ -151,7 +153,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     const auto errnum = static_cast<int32_t>(slot % ACCEPT4_OVERFLOW_ERRNO_SLOTS);
     LabelValues labels = {kOverflowLabel};
     if (options.pid) labels.push_back(kOverflowLabel);
-    labels.insert(labels.end(), {SyscallLabel(syscall), "unknown", "unknown", "unknown"});
+    labels.insert(labels.end(),
+                  {SyscallLabel(syscall), "unknown", "unknown", "unknown", "unknown"});
     if (options.port) labels.push_back("0");
     calls[labels] += count;
     if (errnum != 0) {
@@ -167,7 +170,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   MetricFamily& calls_family =
       families.emplace_back(Family("accept4_calls_total",
                                    "accept4(2) and accept(2) calls that returned, by process, "
-                                   "flags, listener family and listener mode.",
+                                   "flags, listener family, listener mode and whether epoll "
+                                   "watched the listener.",
                                    MetricType::Counter));
   for (const auto& [labels, count] : calls) {
     ClientMetric& metric = calls_family.metric.emplace_back(WithLabels(names.calls, labels));

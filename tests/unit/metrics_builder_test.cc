@@ -77,15 +77,18 @@ TEST(MetricsBuilderTest, EveryDecodedFieldBecomesItsOwnSeries) {
   snapshot.stats.push_back(Entry({.tgid = 43}, 32));
   snapshot.stats.push_back(Entry({.comm = std::string("bad\xFF\0\0", 6),
                                   .family = ACCEPT4_FAMILY_UNKNOWN,
-                                  .listener = ACCEPT4_LISTENER_UNKNOWN},
+                                  .listener = ACCEPT4_LISTENER_UNKNOWN,
+                                  .readiness = ACCEPT4_READINESS_UNKNOWN},
                                  64));
+  snapshot.stats.push_back(Entry({.readiness = ACCEPT4_READINESS_NONE}, 128));
   const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, {});
   const MetricFamily& calls = Named(families, "accept4_calls_total");
-  EXPECT_EQ(calls.metric.size(), 7u);
+  EXPECT_EQ(calls.metric.size(), 8u);
   auto labels = [](std::string comm, std::string pid, std::string syscall, std::string flags,
-                   std::string family, std::string listener) {
-    return Labels{{"comm", comm},   {"pid", pid},       {"syscall", syscall},
-                  {"flags", flags}, {"family", family}, {"listener", listener}};
+                   std::string family, std::string listener, std::string readiness = "epoll") {
+    return Labels{{"comm", comm},          {"pid", pid},       {"syscall", syscall},
+                  {"flags", flags},        {"family", family}, {"listener", listener},
+                  {"readiness", readiness}};
   };
   const std::string both = "SOCK_CLOEXEC|SOCK_NONBLOCK";
   EXPECT_EQ(CounterValue(calls, kNginxCalls), 1);
@@ -98,9 +101,12 @@ TEST(MetricsBuilderTest, EveryDecodedFieldBecomesItsOwnSeries) {
             16);
   EXPECT_EQ(CounterValue(calls, labels("nginx", "43", "accept4", both, "AF_INET", "nonblocking")),
             32);
+  EXPECT_EQ(CounterValue(calls, labels("bad\xEF\xBF\xBD", "42", "accept4", both, "unknown",
+                                       "unknown", "unknown")),
+            64);
   EXPECT_EQ(
-      CounterValue(calls, labels("bad\xEF\xBF\xBD", "42", "accept4", both, "unknown", "unknown")),
-      64);
+      CounterValue(calls, labels("nginx", "42", "accept4", both, "AF_INET", "nonblocking", "none")),
+      128);
 }
 
 // For every combination of the optional labels, the label names of each
@@ -136,7 +142,8 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
   for (const auto& c : cases) {
     SCOPED_TRACE(::testing::Message() << "pid=" << c.options.pid << " port=" << c.options.port);
     const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, c.options);
-    const Names calls = join(c.process, {"syscall", "flags", "family", "listener"}, c.port);
+    const Names calls =
+        join(c.process, {"syscall", "flags", "family", "listener", "readiness"}, c.port);
     const Names no_series;  // the family must have no series at all
     const Names backlog_names =
         backlog ? join(c.process, {"family", "listener"}, c.port) : no_series;
@@ -146,7 +153,7 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
     } want[] = {
         {"accept4_calls_total", calls},
         {"accept4_errors_total", join(calls, {"errno"})},
-        {"accept4_duration_seconds", join(c.process, {"syscall", "listener"}, c.port)},
+        {"accept4_duration_seconds", join(c.process, {"syscall", "listener", "readiness"}, c.port)},
         {"accept4_listen_backlog", backlog_names},
         {"accept4_listen_backlog_limit", backlog_names},
     };
@@ -181,7 +188,8 @@ TEST(MetricsBuilderTest, WithoutPidProcessesOfOneCommShareASeries) {
                                  {"syscall", "accept4"},
                                  {"flags", "SOCK_CLOEXEC|SOCK_NONBLOCK"},
                                  {"family", "AF_INET"},
-                                 {"listener", "nonblocking"}}),
+                                 {"listener", "nonblocking"},
+                                 {"readiness", "epoll"}}),
             3);
 }
 
@@ -222,8 +230,9 @@ MapSnapshot OverflowSnapshot() {
 TEST(MetricsBuilderTest, OverflowSlotsBecomeOverflowSeries) {
   const std::vector<MetricFamily> families = BuildAcceptFamilies(OverflowSnapshot(), {});
   auto overflow = [](const char* syscall) {
-    return Labels{{"comm", "[overflow]"}, {"pid", "[overflow]"}, {"syscall", syscall},
-                  {"flags", "unknown"},   {"family", "unknown"}, {"listener", "unknown"}};
+    return Labels{{"comm", "[overflow]"},  {"pid", "[overflow]"}, {"syscall", syscall},
+                  {"flags", "unknown"},    {"family", "unknown"}, {"listener", "unknown"},
+                  {"readiness", "unknown"}};
   };
   const MetricFamily& calls = Named(families, "accept4_calls_total");
   ASSERT_EQ(calls.metric.size(), 3u);
@@ -250,7 +259,8 @@ TEST(MetricsBuilderTest, OverflowSeriesFollowTheOptionalLabels) {
   const std::vector<MetricFamily> families =
       BuildAcceptFamilies(OverflowSnapshot(), {.pid = false, .port = true});
   const Labels accept4 = {{"comm", "[overflow]"}, {"syscall", "accept4"},  {"flags", "unknown"},
-                          {"family", "unknown"},  {"listener", "unknown"}, {"port", "0"}};
+                          {"family", "unknown"},  {"listener", "unknown"}, {"readiness", "unknown"},
+                          {"port", "0"}};
   EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), accept4), 11);
   EXPECT_EQ(CounterValue(Named(families, "accept4_errors_total"), With(accept4, "errno", "EAGAIN")),
             5);
@@ -267,26 +277,28 @@ TEST(MetricsBuilderTest, SerializesToTheTextFormat) {
     return text.find("\n" + line + "\n") != std::string::npos;
   };
   EXPECT_TRUE(has_line("# TYPE accept4_calls_total counter")) << text;
-  EXPECT_TRUE(has_line(
-      "accept4_calls_total{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-      "flags=\"SOCK_CLOEXEC|SOCK_NONBLOCK\",family=\"AF_INET\",listener=\"nonblocking\"} 10"))
+  EXPECT_TRUE(
+      has_line("accept4_calls_total{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
+               "flags=\"SOCK_CLOEXEC|SOCK_NONBLOCK\",family=\"AF_INET\",listener=\"nonblocking\","
+               "readiness=\"epoll\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_errors_total{comm=\"[overflow]\",pid=\"[overflow]\",syscall=\"accept\","
-               "flags=\"unknown\",family=\"unknown\",listener=\"unknown\",errno=\"EMFILE\"} 1"))
+               "flags=\"unknown\",family=\"unknown\",listener=\"unknown\",readiness=\"unknown\","
+               "errno=\"EMFILE\"} 1"))
       << text;
   EXPECT_TRUE(has_line("# TYPE accept4_duration_seconds histogram")) << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_bucket{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\",le=\"1.024e-06\"} 10"))
+               "listener=\"nonblocking\",readiness=\"epoll\",le=\"1.024e-06\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_bucket{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\",le=\"+Inf\"} 10"))
+               "listener=\"nonblocking\",readiness=\"epoll\",le=\"+Inf\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_sum{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\"} 1.5"))
+               "listener=\"nonblocking\",readiness=\"epoll\"} 1.5"))
       << text;
   EXPECT_TRUE(has_line("accept4_exporter_overflow_calls_total 12")) << text;
 }
