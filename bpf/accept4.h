@@ -67,7 +67,8 @@ enum accept4_readiness {
 
 /* Key of the stats map: one entry per series. Zeroed before it is filled. */
 struct accept4_key {
-	__u32 tgid;    /* 0 when the pid label is disabled */
+	__u64 cgroup_id; /* task's cgroup v2 id at exit; 0 when the cgroup label is disabled */
+	__u32 tgid;      /* 0 when the pid label is disabled */
 	__s32 flags;   /* accept4 flags argument as passed; 0 for accept */
 	__s32 result;  /* 0 on success, -errno on failure */
 	__u16 family;  /* listener's sk_family, or ACCEPT4_FAMILY_UNKNOWN */
@@ -75,7 +76,7 @@ struct accept4_key {
 	__u8 syscall;  /* enum accept4_syscall */
 	__u8 listener;  /* enum accept4_listener */
 	__u8 readiness; /* enum accept4_readiness */
-	__u8 pad;
+	__u8 pad[5];
 	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
 };
 

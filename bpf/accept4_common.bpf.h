@@ -17,6 +17,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the exporter through the skeleton's rodata before load. */
 const volatile bool with_pid = true;
 const volatile bool with_port = false;
+const volatile bool with_cgroup = false;
 /* count only the processes in tgid_filter (filters.pids) */
 const volatile bool filter_tgids = false;
 /* count only the tasks whose cgroup is in cgroup_filter (filters.cgroup_path_prefixes) */
@@ -193,6 +194,8 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	if (entered)
 		entered->start_ns = 0;
 
+	/* a constant false when the label is off: the verifier drops the call */
+	key.cgroup_id = with_cgroup ? bpf_get_current_cgroup_id() : 0;
 	key.tgid = with_pid ? (__u32)(pid_tgid >> 32) : 0;
 	key.flags = call.flags;
 	key.result = ret < 0 ? (__s32)ret : 0;

@@ -78,12 +78,18 @@ class Parser {
     return *duration;
   }
 
-  std::string Regex(const YAML::Node& node, const std::string& key) const {
+  // With `capture_groups`, the regex must have at least that many.
+  std::string Regex(const YAML::Node& node, const std::string& key,
+                    unsigned capture_groups = 0) const {
     const std::string text = Scalar(node, key);
+    unsigned groups = 0;
     try {
-      std::regex compiled(text, std::regex::ECMAScript);
+      groups = std::regex(text, std::regex::ECMAScript).mark_count();
     } catch (const std::regex_error& e) {
       Fail(key, "bad regex \"" + text + "\": " + e.what());
+    }
+    if (groups < capture_groups) {
+      Fail(key, "regex \"" + text + "\" needs a capture group, the part of the value to keep");
     }
     return text;
   }
@@ -157,13 +163,21 @@ Config ParseConfig(const std::string& text, const std::string& source) {
       parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
     for (const auto& item : labels) {
       const std::string name = item.first.as<std::string>();
-      if (name != "pid" && name != "port") {
+      if (name != "pid" && name != "port" && name != "cgroup" && name != "cgroup_pattern") {
         parser.Fail("labels." + name,
-                    "unknown label (only the optional labels pid and port can be set)");
+                    "unknown key (the optional labels pid, port and cgroup, and "
+                    "cgroup_pattern, can be set)");
       }
     }
     if (labels["pid"]) config.label_pid = parser.Bool(labels["pid"], "labels.pid");
     if (labels["port"]) config.label_port = parser.Bool(labels["port"], "labels.port");
+    if (labels["cgroup"]) config.label_cgroup = parser.Bool(labels["cgroup"], "labels.cgroup");
+    if (labels["cgroup_pattern"]) {
+      config.cgroup_pattern =
+          parser.Regex(labels["cgroup_pattern"], "labels.cgroup_pattern", /*capture_groups=*/1);
+      if (!config.label_cgroup)
+        parser.Fail("labels.cgroup_pattern", "is set but labels.cgroup is not true");
+    }
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
     parser.CheckKeys(maps, "maps", {"max_series"});

@@ -70,6 +70,7 @@ template <typename Skeleton>
 void Configure(Skeleton* skeleton, const ProgramOptions& options) {
   skeleton->rodata->with_pid = options.with_pid;
   skeleton->rodata->with_port = options.with_port;
+  skeleton->rodata->with_cgroup = options.with_cgroup;
   skeleton->rodata->filter_tgids = !options.pids.empty();
   skeleton->rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const struct {

@@ -34,6 +34,7 @@ struct LabelNames {
 LabelNames NamesFor(const LabelOptions& options) {
   std::vector<std::string> process = {"comm"};
   if (options.pid) process.push_back("pid");
+  if (options.cgroup) process.push_back("cgroup");
   std::vector<std::string> port;
   if (options.port) port.push_back("port");
 
@@ -110,6 +111,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     const accept4_value& value = entry.value;
     LabelValues process = {CommLabel(std::string_view(key.comm, sizeof(key.comm)))};
     if (options.pid) process.push_back(std::to_string(key.tgid));
+    if (options.cgroup) process.push_back(options.cgroup->Value(key.cgroup_id));
     const std::string syscall = SyscallLabel(key.syscall);
     const std::string listener = ListenerLabel(key.listener);
     const std::string readiness = ReadinessLabel(key.readiness);
@@ -153,6 +155,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     const auto errnum = static_cast<int32_t>(slot % ACCEPT4_OVERFLOW_ERRNO_SLOTS);
     LabelValues labels = {kOverflowLabel};
     if (options.pid) labels.push_back(kOverflowLabel);
+    if (options.cgroup) labels.push_back(kOverflowLabel);
     labels.insert(labels.end(),
                   {SyscallLabel(syscall), "unknown", "unknown", "unknown", "unknown"});
     if (options.port) labels.push_back("0");

@@ -41,6 +41,8 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.poll_interval, milliseconds(5000));
   EXPECT_TRUE(config.label_pid);
   EXPECT_FALSE(config.label_port);
+  EXPECT_FALSE(config.label_cgroup);
+  EXPECT_EQ(config.cgroup_pattern, "");
   EXPECT_EQ(config.max_series, 16384u);
   EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
   EXPECT_EQ(config.grace_period(), milliseconds(10000));  // twice poll_interval
@@ -69,7 +71,7 @@ TEST(ConfigTest, StructDefaultsAgreeWithTheEmbeddedFile) {
 TEST(ConfigTest, ParsesEveryKey) {
   const Config config = ParseConfig(R"(
 poll_interval: 1m30s
-labels: {pid: false, port: true}
+labels: {pid: false, port: true, cgroup: true, cgroup_pattern: '.*/docker-([0-9a-f]+)\.scope'}
 maps: {max_series: 4294967295}
 exited_process_grace_period: 250ms
 filters:
@@ -84,6 +86,8 @@ bpf_stats: false
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
   EXPECT_FALSE(config.label_pid);
   EXPECT_TRUE(config.label_port);
+  EXPECT_TRUE(config.label_cgroup);
+  EXPECT_EQ(config.cgroup_pattern, ".*/docker-([0-9a-f]+)\\.scope");
   EXPECT_EQ(config.max_series, 4294967295u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
   EXPECT_EQ(config.grace_period(), milliseconds(250));
@@ -150,7 +154,14 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
       {"labels: {comm: true}",
-       "key \"labels.comm\": unknown label (only the optional labels pid and port can be set)"},
+       "key \"labels.comm\": unknown key (the optional labels pid, port and cgroup, and "
+       "cgroup_pattern, can be set)"},
+      {"labels: {cgroup: 1}", "key \"labels.cgroup\": must be true or false, got \"1\""},
+      {"labels: {cgroup: true, cgroup_pattern: '.*/docker-.*'}",
+       "key \"labels.cgroup_pattern\": regex \".*/docker-.*\" needs a capture group, the part "
+       "of the value to keep"},
+      {"labels: {cgroup_pattern: '/(.*)'}",
+       "key \"labels.cgroup_pattern\": is set but labels.cgroup is not true"},
       {"- poll_interval: 5s", "key \"(top level)\": must be a mapping"},
       {"just text", "key \"(top level)\": must be a mapping"},
       {"maps: 5", "key \"maps\": must be a mapping"},
@@ -228,6 +239,9 @@ TEST(ConfigTest, BadRegexNamesThePatternAndTheProblem) {
   EXPECT_EQ(ParseError("filters: {exclude_comm: '[a-'}"),
             "config file \"test.yaml\": key \"filters.exclude_comm\": bad regex \"[a-\": " +
                 RegexError("[a-"));
+  EXPECT_EQ(ParseError("labels: {cgroup: true, cgroup_pattern: '/(a'}"),
+            "config file \"test.yaml\": key \"labels.cgroup_pattern\": bad regex \"/(a\": " +
+                RegexError("/(a"));
 }
 
 TEST(ConfigTest, InvalidYamlNamesTheLine) {

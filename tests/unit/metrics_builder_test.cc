@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -214,6 +217,51 @@ TEST(MetricsBuilderTest, PortLabelSplitsListenersOfOneProcess) {
   const MetricFamily& errors = Named(families, "accept4_errors_total");
   ASSERT_EQ(errors.metric.size(), 1u);
   EXPECT_EQ(CounterValue(errors, With(With(kNginxCalls, "port", "443"), "errno", "EAGAIN")), 5);
+}
+
+// The cgroup label sits with the process labels, after pid, on every family
+// that has them; plain directories stand in for cgroups (id = inode).
+TEST(MetricsBuilderTest, CgroupLabelFollowsThePid) {
+  std::string root = ::testing::TempDir() + "metrics_builder_cgroup.XXXXXX";
+  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  std::filesystem::create_directories(root + "/system.slice/nginx.service");
+  struct stat info;
+  ASSERT_EQ(stat((root + "/system.slice/nginx.service").c_str(), &info), 0);
+  CgroupLabel cgroup(root, "/system\\.slice/(.*)\\.service");
+
+  MapSnapshot snapshot{{}, NoOverflow()};
+  StatsEntry entry = Entry({.result = -EAGAIN}, 3);
+  entry.key.cgroup_id = info.st_ino;
+  entry.value.timed_calls = 3;
+  entry.value.duration_buckets[0] = 3;
+  entry.value.backlog_samples = 3;
+  entry.value.backlog_buckets[0] = 3;
+  snapshot.stats.push_back(entry);
+  snapshot.overflow[EAGAIN] = 2;
+  const std::vector<MetricFamily> families =
+      BuildAcceptFamilies(snapshot, {.pid = true, .port = false, .cgroup = &cgroup});
+
+  auto with_cgroup = [](Labels labels, const std::string& value) {
+    labels.insert(labels.begin() + 2, {"cgroup", value});
+    return labels;
+  };
+  const Labels calls = with_cgroup(kNginxCalls, "nginx");
+  EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), calls), 3);
+  EXPECT_EQ(CounterValue(Named(families, "accept4_errors_total"), With(calls, "errno", "EAGAIN")),
+            3);
+  EXPECT_NE(Find(Named(families, "accept4_duration_seconds"), with_cgroup(kNginxDuration, "nginx")),
+            nullptr);
+  EXPECT_NE(Find(Named(families, "accept4_listen_backlog"), with_cgroup(kNginxBacklog, "nginx")),
+            nullptr);
+  EXPECT_NE(
+      Find(Named(families, "accept4_listen_backlog_limit"), with_cgroup(kNginxBacklog, "nginx")),
+      nullptr);
+  const Labels overflow = {{"comm", "[overflow]"},   {"pid", "[overflow]"},
+                           {"cgroup", "[overflow]"}, {"syscall", "accept4"},
+                           {"flags", "unknown"},     {"family", "unknown"},
+                           {"listener", "unknown"},  {"readiness", "unknown"}};
+  EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), overflow), 2);
+  std::filesystem::remove_all(root);
 }
 
 MapSnapshot OverflowSnapshot() {
