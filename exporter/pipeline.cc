@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "kernel/cgroup_tree.h"
+
 namespace accept4_exporter {
 namespace {
 

@@ -7,32 +7,14 @@
 #include <string>
 
 #include "accept_calls.h"
-#include "bpf_support.h"
-#include "exporter_process.h"
+#include "shared_exporter_test.h"
 
 namespace accept4_test {
 namespace {
 
 using std::chrono::system_clock;
 
-class ReadinessTest : public testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (BpfUnavailableReason().empty()) exporter_ = new ExporterProcess("poll_interval: 100ms\n");
-  }
-  static void TearDownTestSuite() {
-    delete exporter_;
-    exporter_ = nullptr;
-  }
-  void SetUp() override {
-    SKIP_WITHOUT_BPF();
-    ASSERT_TRUE(exporter_ && exporter_->running());
-  }
-
-  static ExporterProcess* exporter_;
-};
-
-ExporterProcess* ReadinessTest::exporter_ = nullptr;
+using ReadinessTest = SharedExporterTest;
 
 // An epoll instance; closing it drops every registration it holds.
 class Epoll {
@@ -62,6 +44,17 @@ class Epoll {
   int fd_;
 };
 
+// Connects a client, waits for epoll to report the listener ready, and
+// accepts, as an event loop does.
+void AcceptWhenReady(Epoll& epoll, const Listener& listener) {
+  const int client = listener.Connect();
+  epoll.WaitReadable(listener.fd());
+  const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
+  EXPECT_GE(accepted, 0) << strerror(errno);
+  close(accepted);
+  close(client);
+}
+
 void AcceptTimes(const Listener& listener, int times) {
   for (int i = 0; i < times; ++i) AcceptConnection(listener, SOCK_CLOEXEC);
 }
@@ -86,14 +79,7 @@ TEST_F(ReadinessTest, BlockingListenerFollowsEpollCtlAddAndDel) {
   EXPECT_TRUE(metrics.Find("accept4_calls_total", watched).empty());
 
   epoll.Add(listener.fd());
-  for (int i = 0; i < 3; ++i) {
-    const int client = listener.Connect();
-    epoll.WaitReadable(listener.fd());
-    const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
-    ASSERT_GE(accepted, 0) << strerror(errno);
-    close(accepted);
-    close(client);
-  }
+  for (int i = 0; i < 3; ++i) AcceptWhenReady(epoll, listener);
   metrics = exporter_->ScrapeFresh();
   EXPECT_EQ(metrics.Value("accept4_calls_total", watched), 3);
   EXPECT_EQ(metrics.Value("accept4_calls_total", none), 2);
@@ -117,12 +103,7 @@ TEST_F(ReadinessTest, NonblockingListenerInEpoll) {
   epoll.Add(listener.fd());
   // The loop's usual pattern: accept until EAGAIN, then wait again.
   for (int i = 0; i < 5; ++i) {
-    const int client = listener.Connect();
-    epoll.WaitReadable(listener.fd());
-    const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
-    ASSERT_GE(accepted, 0) << strerror(errno);
-    close(accepted);
-    close(client);
+    AcceptWhenReady(epoll, listener);
     ASSERT_EQ(RawAccept4(listener.fd(), SOCK_CLOEXEC), -1);
     ASSERT_EQ(errno, EAGAIN);
   }
