@@ -165,8 +165,8 @@ Config ParseConfig(const std::string& text, const std::string& source) {
       const std::string name = item.first.as<std::string>();
       if (name != "pid" && name != "port" && name != "cgroup" && name != "cgroup_pattern") {
         parser.Fail("labels." + name,
-                    "unknown key (the optional labels pid, port and cgroup, and "
-                    "cgroup_pattern, can be set)");
+                    "unknown label (the optional labels are pid, port and cgroup, "
+                    "with cgroup_pattern)");
       }
     }
     if (labels["pid"]) config.label_pid = parser.Bool(labels["pid"], "labels.pid");

@@ -16,7 +16,7 @@ namespace {
 
 // A cgroup of the test's own under the v2 mount, removed at the end (after
 // its processes are reaped: a cgroup with members cannot be removed).
-class TestCgroups : public testing::Test {
+class CgroupLabelTest : public testing::Test {
  protected:
   void SetUp() override {
     SKIP_WITHOUT_BPF();
@@ -42,7 +42,7 @@ class TestCgroups : public testing::Test {
   std::vector<std::string> made_;
 };
 
-TEST_F(TestCgroups, SeriesCarryTheCgroupPath) {
+TEST_F(CgroupLabelTest, SeriesCarryTheCgroupPath) {
   ExporterProcess exporter("poll_interval: 100ms\nlabels: {cgroup: true}\n");
   ASSERT_TRUE(exporter.running());
   const std::string web = Make("web.service");
@@ -68,7 +68,7 @@ TEST_F(TestCgroups, SeriesCarryTheCgroupPath) {
   EXPECT_EQ(metrics.Find("accept4_calls_total", {{"comm", "a4t_cgl_db"}}).size(), 1u);
 }
 
-TEST_F(TestCgroups, PatternShortensThePathToItsCaptureGroup) {
+TEST_F(CgroupLabelTest, PatternShortensThePathToItsCaptureGroup) {
   ExporterProcess exporter(
       "poll_interval: 100ms\nlabels:\n  cgroup: true\n  cgroup_pattern: "
       "'.*/a4t-ctr-([0-9a-f]+)\\.scope'\n");
@@ -90,7 +90,7 @@ TEST_F(TestCgroups, PatternShortensThePathToItsCaptureGroup) {
             1);
 }
 
-TEST_F(TestCgroups, OffByDefault) {
+TEST_F(CgroupLabelTest, OffByDefault) {
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   const std::string web = Make("web.service");

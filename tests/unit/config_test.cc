@@ -154,8 +154,8 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
       {"labels: {comm: true}",
-       "key \"labels.comm\": unknown key (the optional labels pid, port and cgroup, and "
-       "cgroup_pattern, can be set)"},
+       "key \"labels.comm\": unknown label (the optional labels are pid, port and "
+       "cgroup, with cgroup_pattern)"},
       {"labels: {cgroup: 1}", "key \"labels.cgroup\": must be true or false, got \"1\""},
       {"labels: {cgroup: true, cgroup_pattern: '.*/docker-.*'}",
        "key \"labels.cgroup_pattern\": regex \".*/docker-.*\" needs a capture group, the part "
