@@ -55,16 +55,30 @@ enum accept4_listener {
 	ACCEPT4_LISTENER_MAX,
 };
 
+/*
+ * Whether an epoll set watched the listening file at the call. A blocking
+ * listener that epoll watches is the event-loop stall hazard: the loop is
+ * woken, another waiter takes the connection, and the loop blocks in accept.
+ */
+enum accept4_readiness {
+	ACCEPT4_READINESS_UNKNOWN = 0, /* the fd is not an open socket */
+	ACCEPT4_READINESS_NONE = 1,
+	ACCEPT4_READINESS_EPOLL = 2,
+	ACCEPT4_READINESS_MAX,
+};
+
 /* Key of the stats map: one entry per series. Zeroed before it is filled. */
 struct accept4_key {
-	__u32 tgid;    /* 0 when the pid label is disabled */
+	__u64 cgroup_id; /* task's cgroup v2 id at exit; 0 when the cgroup label is disabled */
+	__u32 tgid;      /* 0 when the pid label is disabled */
 	__s32 flags;   /* accept4 flags argument as passed; 0 for accept */
 	__s32 result;  /* 0 on success, -errno on failure */
 	__u16 family;  /* listener's sk_family, or ACCEPT4_FAMILY_UNKNOWN */
 	__u16 port;    /* listener's local port for inet, 0 otherwise or when disabled */
 	__u8 syscall;  /* enum accept4_syscall */
-	__u8 listener; /* enum accept4_listener */
-	__u8 pad[2];
+	__u8 listener;  /* enum accept4_listener */
+	__u8 readiness; /* enum accept4_readiness */
+	__u8 pad[5];
 	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
 };
 
@@ -94,7 +108,7 @@ struct accept4_inflight {
 	__u8 syscall;
 	__u8 listener;
 	__u8 has_backlog;
-	__u8 pad;
+	__u8 readiness; /* enum accept4_readiness, read with the listener */
 };
 
 /*

@@ -17,6 +17,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the exporter through the skeleton's rodata before load. */
 const volatile bool with_pid = true;
 const volatile bool with_port = false;
+const volatile bool with_cgroup = false;
 /* count only the processes in tgid_filter (filters.pids) */
 const volatile bool filter_tgids = false;
 /* count only the tasks whose cgroup is in cgroup_filter (filters.cgroup_path_prefixes) */
@@ -133,6 +134,7 @@ static __always_inline void describe_unmatched_call(enum accept4_syscall syscall
 	call->syscall = syscall;
 	call->family = ACCEPT4_FAMILY_UNKNOWN;
 	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	call->readiness = ACCEPT4_READINESS_UNKNOWN;
 	/* bpf_task_pt_regs came with Linux 5.15; older kernels keep the unknowns */
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
 		return;
@@ -185,6 +187,7 @@ static __always_inline void count_call(struct accept4_key *key,
 	key->port = with_port ? call->port : 0;
 	key->syscall = call->syscall;
 	key->listener = call->listener;
+	key->readiness = call->readiness;
 
 	value = stats_entry(key);
 	if (!value) {
@@ -238,6 +241,8 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	if (entered)
 		entered->start_ns = 0;
 
+	/* a constant false when the label is off: the verifier drops the call */
+	key.cgroup_id = with_cgroup ? bpf_get_current_cgroup_id() : 0;
 	key.tgid = with_pid ? (__u32)(pid_tgid >> 32) : 0;
 	/* the process name: the leader's, as threads may rename themselves */
 	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);

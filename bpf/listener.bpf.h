@@ -8,6 +8,7 @@
 #define ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_
 
 #include "accept4.h"
+#include "epoll_watch.bpf.h"
 #include "kernel_defs.bpf.h"
 
 static __always_inline struct file *current_fd_file(int fd)
@@ -28,9 +29,9 @@ static __always_inline struct file *current_fd_file(int fd)
 }
 
 /*
- * Fills family, listener mode, port and backlog of the call from the
- * listening file. A file that is not a socket (or none) leaves family and
- * listener unknown.
+ * Fills family, listener mode, readiness, port and backlog of the call from
+ * the listening file. A file that is not a socket (or none) leaves family,
+ * listener and readiness unknown.
  */
 static __always_inline void describe_listener_file(struct file *file,
 						   struct accept4_inflight *call)
@@ -40,6 +41,7 @@ static __always_inline void describe_listener_file(struct file *file,
 
 	call->family = ACCEPT4_FAMILY_UNKNOWN;
 	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	call->readiness = ACCEPT4_READINESS_UNKNOWN;
 	/* O_PATH fds of socket inodes are S_IFSOCK too but have no struct socket */
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return;
@@ -51,6 +53,7 @@ static __always_inline void describe_listener_file(struct file *file,
 	/* the listening file's O_NONBLOCK decides whether accept waits */
 	call->listener = (BPF_CORE_READ(file, f_flags) & O_NONBLOCK) ?
 		ACCEPT4_LISTENER_NONBLOCKING : ACCEPT4_LISTENER_BLOCKING;
+	call->readiness = file_readiness(file);
 	call->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (call->family == AF_INET || call->family == AF_INET6)
 		call->port = BPF_CORE_READ(sk, __sk_common.skc_num);

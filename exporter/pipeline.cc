@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "kernel/cgroup_tree.h"
+
 namespace accept4_exporter {
 namespace {
 
@@ -19,6 +21,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   ProgramOptions options;
   options.with_pid = config.label_pid;
   options.with_port = config.label_port;
+  options.with_cgroup = config.label_cgroup;
   options.max_series = config.max_series;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
@@ -36,12 +39,15 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       comm_filter_(config.include_comm, config.exclude_comm),
       cgroup_filter_(config.cgroup_path_prefixes.empty()
                          ? nullptr
-                         : std::make_unique<CgroupFilter>(programs_->cgroup_filter_fd(),
-                                                          config.cgroup_path_prefixes,
-                                                          CgroupV2Root())),
+                         : std::make_unique<CgroupFilter>(
+                               programs_->cgroup_filter_fd(), config.cgroup_path_prefixes,
+                               CgroupV2Root("filters.cgroup_path_prefixes"))),
+      cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
+                                              CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
+                                        : nullptr),
       poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_, cgroup_filter_.get(),
-              program_stats, collector, self, {config.label_pid, config.label_port},
-              config.poll_interval) {
+              program_stats, collector, self,
+              {config.label_pid, config.label_port, cgroup_label_.get()}, config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();

@@ -10,6 +10,7 @@
 #include "kernel/cgroup_filter.h"
 #include "kernel/map_reader.h"
 #include "kernel/program_stats.h"
+#include "metrics/cgroup_label.h"
 #include "metrics/comm_filter.h"
 #include "metrics/process_reaper.h"
 #include "metrics/self_metrics.h"
@@ -46,6 +47,7 @@ class Pipeline {
   ProcessReaper reaper_;
   CommFilter comm_filter_;
   std::unique_ptr<CgroupFilter> cgroup_filter_;  // null without cgroup prefixes
+  std::unique_ptr<CgroupLabel> cgroup_label_;    // null without labels.cgroup
   Poller poller_;
 };
 

@@ -114,12 +114,19 @@ class Parser {
     return *duration;
   }
 
-  std::string Regex(const YAML::Node& node, const std::string& key) const {
+  // With `capture_groups`, the regex must have at least that many.
+  std::string Regex(const YAML::Node& node, const std::string& key,
+                    unsigned capture_groups = 0) const {
     const std::string text = Scalar(node, key);
+    unsigned groups = 0;
     try {
-      Pattern compiled(text);
+      Pattern compiled(text, capture_groups > 0);
+      groups = compiled.CaptureGroups();
     } catch (const std::invalid_argument& e) {
       Fail(key, "bad regex \"" + Abbreviated(text, 64) + "\": " + e.what());
+    }
+    if (groups < capture_groups) {
+      Fail(key, "regex \"" + Abbreviated(text, 64) + "\" needs a capture group, the part of the value to keep");
     }
     return text;
   }
@@ -235,13 +242,21 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
     if (!labels.IsMap())
       parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
     for (const std::string& name : parser.Keys(labels, "labels")) {
-      if (name != "pid" && name != "port") {
+      if (name != "pid" && name != "port" && name != "cgroup" && name != "cgroup_pattern") {
         parser.Fail("labels." + name,
-                    "unknown label (only the optional labels pid and port can be set)");
+                    "unknown label (the optional labels are pid, port and cgroup, "
+                    "with cgroup_pattern)");
       }
     }
     if (labels["pid"]) config.label_pid = parser.Bool(labels["pid"], "labels.pid");
     if (labels["port"]) config.label_port = parser.Bool(labels["port"], "labels.port");
+    if (labels["cgroup"]) config.label_cgroup = parser.Bool(labels["cgroup"], "labels.cgroup");
+    if (labels["cgroup_pattern"]) {
+      config.cgroup_pattern =
+          parser.Regex(labels["cgroup_pattern"], "labels.cgroup_pattern", /*capture_groups=*/1);
+      if (!config.label_cgroup)
+        parser.Fail("labels.cgroup_pattern", "is set but labels.cgroup is not true");
+    }
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
     parser.CheckKeys(maps, "maps", {"max_series"});

@@ -17,6 +17,10 @@ struct Config {
   std::chrono::milliseconds poll_interval{5000};
   bool label_pid = true;
   bool label_port = false;
+  // The task's cgroup v2 path as a label, shortened to the first capture
+  // group of cgroup_pattern (fully anchored regex) when that matches.
+  bool label_cgroup = false;
+  std::string cgroup_pattern;  // empty: the whole path
   uint32_t max_series = 16384;
   // Unset: twice poll_interval.
   std::optional<std::chrono::milliseconds> exited_process_grace_period;

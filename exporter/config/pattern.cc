@@ -7,15 +7,15 @@
 namespace accept4_exporter {
 namespace {
 
-RE2::Options PatternOptions() {
+RE2::Options PatternOptions(bool capture) {
   RE2::Options options;
   // Errors are reported by the caller, in one line naming the config key.
   options.set_log_errors(false);
   // Bounds the compiled program and the DFA cache; a DFA that fills it
   // falls back to RE2's NFA, still linear in the text.
   options.set_max_mem(1 << 20);
-  // Only whether it matches is used.
-  options.set_never_capture(true);
+  // Most patterns only say whether a text matches.
+  options.set_never_capture(!capture);
   return options;
 }
 
@@ -37,11 +37,11 @@ std::string Problem(const RE2& compiled, const std::string& pattern) {
 
 }  // namespace
 
-Pattern::Pattern(const std::string& pattern) {
+Pattern::Pattern(const std::string& pattern, bool capture) {
   if (pattern.size() > kMaxLength) {
     throw std::invalid_argument("longer than " + std::to_string(kMaxLength) + " bytes");
   }
-  compiled_ = std::make_unique<RE2>(pattern, PatternOptions());
+  compiled_ = std::make_unique<RE2>(pattern, PatternOptions(capture));
   if (!compiled_->ok()) throw std::invalid_argument(Problem(*compiled_, pattern));
   if (compiled_->ProgramSize() > kMaxProgramSize) {
     throw std::invalid_argument("too complex: compiles to " +
@@ -63,5 +63,17 @@ std::string Abbreviated(const std::string& text, size_t max_bytes) {
 bool Pattern::FullMatch(std::string_view text) const {
   return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *compiled_);
 }
+
+
+std::optional<std::string> Pattern::FirstGroup(std::string_view text) const {
+  if (compiled_->NumberOfCapturingGroups() < 1) return std::nullopt;
+  std::string group;
+  if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *compiled_, &group)) {
+    return std::nullopt;
+  }
+  return group;
+}
+
+int Pattern::CaptureGroups() const { return compiled_->NumberOfCapturingGroups(); }
 
 }  // namespace accept4_exporter

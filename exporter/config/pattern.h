@@ -1,11 +1,12 @@
 // A regular expression the user gives in the config (filters.include_comm,
-// filters.exclude_comm), compiled by RE2: the syntax Prometheus users know
+// filters.exclude_comm, labels.cgroup_pattern), compiled by RE2: the syntax Prometheus users know
 // from Go, matched in time linear in the text with bounded memory, so no
 // pattern can freeze the poller or exhaust its stack the way a
 // backtracking engine can.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +26,9 @@ class Pattern {
   static constexpr int kMaxProgramSize = 10000;
 
   // Throws std::invalid_argument with the problem (RE2's words, or the limit
-  // it exceeds), without the pattern itself.
-  explicit Pattern(const std::string& pattern);
+  // it exceeds), without the pattern itself. `capture`: keep the capture
+  // groups, for FirstGroup (otherwise every group is non-capturing).
+  explicit Pattern(const std::string& pattern, bool capture = false);
   ~Pattern();
 
   Pattern(const Pattern&) = delete;
@@ -34,6 +36,11 @@ class Pattern {
 
   // Fully anchored: the whole of `text` must match.
   bool FullMatch(std::string_view text) const;
+  // The first capture group when the whole of `text` matches; nothing when
+  // it does not match or the pattern was compiled without captures.
+  std::optional<std::string> FirstGroup(std::string_view text) const;
+  // Capture groups kept (0 without `capture`).
+  int CaptureGroups() const;
 
  private:
   std::unique_ptr<re2::RE2> compiled_;

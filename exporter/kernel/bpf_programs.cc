@@ -73,6 +73,7 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options, bool io_uring)
   bpf_program__set_autoload(skeleton->progs.handle_io_uring_complete, io_uring);
   skeleton->rodata->with_pid = options.with_pid;
   skeleton->rodata->with_port = options.with_port;
+  skeleton->rodata->with_cgroup = options.with_cgroup;
   skeleton->rodata->filter_tgids = !options.pids.empty();
   skeleton->rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const struct {

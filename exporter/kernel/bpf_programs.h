@@ -31,6 +31,7 @@ struct ProgramFd {
 struct ProgramOptions {
   bool with_pid = true;
   bool with_port = false;
+  bool with_cgroup = false;
   uint32_t max_series = 16384;
   uint32_t max_watched_processes = 16384;
   // Count only these processes (by tgid); empty: all.

@@ -11,11 +11,6 @@
 
 namespace accept4_exporter {
 
-// Where cgroup v2 is mounted: /sys/fs/cgroup, or /sys/fs/cgroup/unified on
-// hybrid hosts. Throws std::runtime_error when there is none (the BPF side
-// reads cgroup v2 ids only).
-std::string CgroupV2Root();
-
 class CgroupFilter {
  public:
   // `root`: where the cgroup v2 hierarchy is mounted.
@@ -29,7 +24,7 @@ class CgroupFilter {
   size_t cgroups() const { return known_.size(); }
 
  private:
-  void Walk(const std::string& path, int depth);
+  void Add(const std::string& path, uint64_t id);
 
   int map_fd_;
   std::vector<std::string> prefixes_;

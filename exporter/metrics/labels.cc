@@ -134,6 +134,17 @@ std::string ListenerLabel(uint8_t listener) {
   }
 }
 
+std::string ReadinessLabel(uint8_t readiness) {
+  switch (readiness) {
+    case ACCEPT4_READINESS_EPOLL:
+      return "epoll";
+    case ACCEPT4_READINESS_NONE:
+      return "none";
+    default:
+      return "unknown";
+  }
+}
+
 std::string SyscallLabel(uint8_t syscall) {
   switch (syscall) {
     case ACCEPT4_SYSCALL_ACCEPT4:

@@ -21,6 +21,8 @@ std::string FamilyLabel(uint16_t family);
 std::string ErrnoLabel(int32_t errnum);
 
 std::string ListenerLabel(uint8_t listener);
+// epoll, none, or unknown when the fd was not an open socket.
+std::string ReadinessLabel(uint8_t readiness);
 std::string SyscallLabel(uint8_t syscall);
 
 // A task comm (NUL-padded, possibly not terminated) as valid UTF-8; bytes

@@ -34,6 +34,7 @@ struct LabelNames {
 LabelNames NamesFor(const LabelOptions& options) {
   std::vector<std::string> process = {"comm"};
   if (options.pid) process.push_back("pid");
+  if (options.cgroup) process.push_back("cgroup");
   std::vector<std::string> port;
   if (options.port) port.push_back("port");
 
@@ -43,9 +44,9 @@ LabelNames NamesFor(const LabelOptions& options) {
     return names;
   };
   LabelNames names;
-  names.calls = join({process, {"syscall", "flags", "family", "listener"}, port});
+  names.calls = join({process, {"syscall", "flags", "family", "listener", "readiness"}, port});
   names.errors = join({names.calls, {"errno"}});
-  names.duration = join({process, {"syscall", "listener"}, port});
+  names.duration = join({process, {"syscall", "listener", "readiness"}, port});
   names.backlog = join({process, {"family", "listener"}, port});
   return names;
 }
@@ -110,8 +111,10 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     const accept4_value& value = entry.value;
     LabelValues process = {CommLabel(std::string_view(key.comm, sizeof(key.comm)))};
     if (options.pid) process.push_back(std::to_string(key.tgid));
+    if (options.cgroup) process.push_back(options.cgroup->Value(key.cgroup_id));
     const std::string syscall = SyscallLabel(key.syscall);
     const std::string listener = ListenerLabel(key.listener);
+    const std::string readiness = ReadinessLabel(key.readiness);
     const std::string family = FamilyLabel(key.family);
 
     auto with_port = [&](LabelValues values) {
@@ -119,7 +122,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
       return values;
     };
     LabelValues call_labels = process;
-    call_labels.insert(call_labels.end(), {syscall, FlagsLabel(key.flags), family, listener});
+    call_labels.insert(call_labels.end(),
+                       {syscall, FlagsLabel(key.flags), family, listener, readiness});
     call_labels = with_port(std::move(call_labels));
     calls[call_labels] += value.calls;
     if (key.result < 0) {
@@ -129,7 +133,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     }
 
     LabelValues duration_labels = process;
-    duration_labels.insert(duration_labels.end(), {syscall, listener});
+    duration_labels.insert(duration_labels.end(), {syscall, listener, readiness});
     AddHistogram(durations[with_port(std::move(duration_labels))], value.timed_calls,
                  static_cast<double>(value.duration_ns_sum) / 1e9, value.duration_buckets,
                  ACCEPT4_DURATION_BUCKETS);
@@ -151,7 +155,9 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
     const auto errnum = static_cast<int32_t>(slot % ACCEPT4_OVERFLOW_ERRNO_SLOTS);
     LabelValues labels = {kOverflowLabel};
     if (options.pid) labels.push_back(kOverflowLabel);
-    labels.insert(labels.end(), {SyscallLabel(syscall), "unknown", "unknown", "unknown"});
+    if (options.cgroup) labels.push_back(kOverflowLabel);
+    labels.insert(labels.end(),
+                  {SyscallLabel(syscall), "unknown", "unknown", "unknown", "unknown"});
     if (options.port) labels.push_back("0");
     calls[labels] += count;
     if (errnum != 0) {
@@ -167,7 +173,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   MetricFamily& calls_family =
       families.emplace_back(Family("accept4_calls_total",
                                    "accept4(2) and accept(2) calls that returned, by process, "
-                                   "flags, listener family and listener mode.",
+                                   "flags, listener family, listener mode and whether epoll "
+                                   "watched the listener.",
                                    MetricType::Counter));
   for (const auto& [labels, count] : calls) {
     ClientMetric& metric = calls_family.metric.emplace_back(WithLabels(names.calls, labels));

@@ -7,17 +7,20 @@
 #include <vector>
 
 #include "kernel/map_snapshot.h"
+#include "metrics/cgroup_label.h"
 
 namespace accept4_exporter {
 
 // Optional labels; the others (comm, syscall, flags, family, listener,
-// errno) are always there.
+// readiness, errno) are always there.
 struct LabelOptions {
   bool pid = true;
   bool port = false;
+  // The cgroup label, from the ids the BPF side records; null: no label.
+  CgroupLabel* cgroup = nullptr;
 };
 
-// The comm and pid of the series that count calls which found the stats
+// The comm, pid and cgroup of the series that count calls which found the stats
 // map full.
 inline constexpr const char* kOverflowLabel = "[overflow]";
 

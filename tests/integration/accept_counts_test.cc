@@ -16,6 +16,7 @@
 #include "accept_calls.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
+#include "shared_exporter_test.h"
 
 namespace accept4_test {
 namespace {
@@ -24,24 +25,7 @@ using std::chrono::system_clock;
 
 constexpr const char* kFastPoll = "poll_interval: 100ms\n";
 
-class AcceptCountsTest : public testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (BpfUnavailableReason().empty()) exporter_ = new ExporterProcess(kFastPoll);
-  }
-  static void TearDownTestSuite() {
-    delete exporter_;
-    exporter_ = nullptr;
-  }
-  void SetUp() override {
-    SKIP_WITHOUT_BPF();
-    ASSERT_TRUE(exporter_ && exporter_->running());
-  }
-
-  static ExporterProcess* exporter_;
-};
-
-ExporterProcess* AcceptCountsTest::exporter_ = nullptr;
+using AcceptCountsTest = SharedExporterTest;
 
 const char* FamilyName(int family) {
   return family == AF_INET ? "AF_INET" : family == AF_INET6 ? "AF_INET6" : "AF_UNIX";

@@ -3,6 +3,7 @@
 // and series that go away with their process.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
+#include <linux/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "accept4.h"
 #include "accept_calls.h"
 #include "bpf_objects.h"
 #include "bpf_support.h"
@@ -122,15 +124,12 @@ int StatsEntriesOf(pid_t exporter, uint32_t tgid) {
   int entries = 0;
   for (uint32_t id : MapIdsHeldBy(exporter, "stats")) {
     const int fd = bpf_map_get_fd_by_id(id);
-    // accept4_key starts with the tgid; read whole keys of its size
-    char key[36];
+    accept4_key key;
     if (fd < 0) continue;
     const void* previous = nullptr;
-    while (bpf_map_get_next_key(fd, previous, key) == 0) {
-      previous = key;
-      uint32_t key_tgid;
-      memcpy(&key_tgid, key, sizeof(key_tgid));
-      if (key_tgid == tgid) ++entries;
+    while (bpf_map_get_next_key(fd, previous, &key) == 0) {
+      previous = &key;
+      if (key.tgid == tgid) ++entries;
     }
     close(fd);
   }

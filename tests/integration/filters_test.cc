@@ -1,61 +1,16 @@
 // The config's filters: pids and cgroups are applied in the kernel (other
 // processes' calls never reach the maps), comm regexes in user space.
 #include <gtest/gtest.h>
-#include <linux/magic.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <fstream>
-#include <thread>
 
 #include "accept_calls.h"
 #include "bpf_support.h"
+#include "cgroup_support.h"
 #include "exporter_process.h"
 
 namespace accept4_test {
 namespace {
-
-// Runs `calls` EAGAIN accept4 calls in a child process named `comm`, which
-// first moves itself to `cgroup_procs` when given; returns its pid once the
-// calls are made (the child says so through a pipe).
-pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cgroup_procs = "") {
-  int done[2];
-  if (pipe(done) != 0) return -1;
-  const pid_t child = fork();
-  if (child == 0) {
-    close(done[0]);
-    if (!cgroup_procs.empty()) std::ofstream(cgroup_procs) << getpid() << std::endl;
-    ScopedComm name(comm);
-    Listener listener(AF_INET, /*nonblocking=*/true);
-    for (int i = 0; i < calls; ++i) RawAccept4(listener.fd(), 0);
-    const char byte = 1;
-    write(done[1], &byte, 1);
-    // stay alive until the parent has scraped, so the series is not reaped
-    pause();
-    _exit(0);
-  }
-  close(done[1]);
-  char byte;
-  read(done[0], &byte, 1);
-  close(done[0]);
-  return child;
-}
-
-void Reap(pid_t child) {
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
-}
-
-std::string CgroupV2Root() {
-  for (const char* path : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
-    struct statfs info;
-    if (statfs(path, &info) == 0 && info.f_type == CGROUP2_SUPER_MAGIC) return path;
-  }
-  return "";
-}
 
 TEST(FiltersTest, PidFilterCountsOnlyTheListedProcesses) {
   SKIP_WITHOUT_BPF();
@@ -76,7 +31,7 @@ TEST(FiltersTest, PidFilterCountsOnlyTheListedProcesses) {
 
 TEST(FiltersTest, CgroupFilterCountsOnlyTasksUnderThePrefix) {
   SKIP_WITHOUT_BPF();
-  const std::string root = CgroupV2Root();
+  const std::string root = CgroupV2Mount();
   if (root.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy mounted here";
   const std::string prefix = "/a4t_filter_" + std::to_string(getpid());
   const std::string inner = root + prefix + "/service";

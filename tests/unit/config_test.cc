@@ -43,6 +43,8 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.poll_interval, milliseconds(5000));
   EXPECT_TRUE(config.label_pid);
   EXPECT_FALSE(config.label_port);
+  EXPECT_FALSE(config.label_cgroup);
+  EXPECT_EQ(config.cgroup_pattern, "");
   EXPECT_EQ(config.max_series, 16384u);
   EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
   EXPECT_EQ(config.grace_period(), milliseconds(10000));  // twice poll_interval
@@ -72,7 +74,7 @@ TEST(ConfigTest, StructDefaultsAgreeWithTheEmbeddedFile) {
 TEST(ConfigTest, ParsesEveryKey) {
   const Config config = ParseConfig(R"(
 poll_interval: 1m30s
-labels: {pid: false, port: true}
+labels: {pid: false, port: true, cgroup: true, cgroup_pattern: '.*/docker-([0-9a-f]+)\.scope'}
 maps: {max_series: 1048576}
 exited_process_grace_period: 250ms
 filters:
@@ -88,6 +90,8 @@ bpf_stats: false
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
   EXPECT_FALSE(config.label_pid);
   EXPECT_TRUE(config.label_port);
+  EXPECT_TRUE(config.label_cgroup);
+  EXPECT_EQ(config.cgroup_pattern, ".*/docker-([0-9a-f]+)\\.scope");
   EXPECT_EQ(config.max_series, 1048576u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
   EXPECT_EQ(config.grace_period(), milliseconds(250));
@@ -155,7 +159,14 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
       {"labels: {comm: true}",
-       "key \"labels.comm\": unknown label (only the optional labels pid and port can be set)"},
+       "key \"labels.comm\": unknown label (the optional labels are pid, port and "
+       "cgroup, with cgroup_pattern)"},
+      {"labels: {cgroup: 1}", "key \"labels.cgroup\": must be true or false, got \"1\""},
+      {"labels: {cgroup: true, cgroup_pattern: '.*/docker-.*'}",
+       "key \"labels.cgroup_pattern\": regex \".*/docker-.*\" needs a capture group, the part "
+       "of the value to keep"},
+      {"labels: {cgroup_pattern: '/(.*)'}",
+       "key \"labels.cgroup_pattern\": is set but labels.cgroup is not true"},
       {"- poll_interval: 5s", "key \"(top level)\": must be a mapping"},
       {"just text", "key \"(top level)\": must be a mapping"},
       {"maps: 5", "key \"maps\": must be a mapping"},
@@ -330,6 +341,12 @@ TEST(ConfigTest, BadRegexNamesThePatternAndTheProblem) {
 
 // Short patterns can compile to huge programs; RE2's program size is what
 // is bounded. Its exact count is RE2's, so only the shape is asserted.
+TEST(ConfigTest, BadCgroupPatternIsRefusedLikeTheCommPatterns) {
+  EXPECT_EQ(ParseError("labels: {cgroup: true, cgroup_pattern: '/(a'}"),
+            "config file \"test.yaml\": key \"labels.cgroup_pattern\": bad regex \"/(a\": "
+            "missing )");
+}
+
 TEST(ConfigTest, RegexThatCompilesTooLargeIsRefused) {
   const std::string error = ParseError("filters: {include_comm: '\\pL{50}'}");
   EXPECT_EQ(error.rfind("config file \"test.yaml\": key \"filters.include_comm\": bad regex "

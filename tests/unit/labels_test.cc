@@ -108,6 +108,19 @@ TEST(ListenerLabelTest, DecodesEveryValue) {
   }
 }
 
+TEST(ReadinessLabelTest, DecodesEveryValue) {
+  const LabelCase<uint8_t> cases[] = {
+      {ACCEPT4_READINESS_UNKNOWN, "unknown"},
+      {ACCEPT4_READINESS_NONE, "none"},
+      {ACCEPT4_READINESS_EPOLL, "epoll"},
+      {ACCEPT4_READINESS_MAX, "unknown"},
+      {255, "unknown"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ReadinessLabel(c.raw), c.want) << "readiness " << int{c.raw};
+  }
+}
+
 TEST(SyscallLabelTest, DecodesEveryValue) {
   const LabelCase<uint8_t> cases[] = {
       {ACCEPT4_SYSCALL_ACCEPT4, "accept4"},

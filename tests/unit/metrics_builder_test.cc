@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -77,15 +80,18 @@ TEST(MetricsBuilderTest, EveryDecodedFieldBecomesItsOwnSeries) {
   snapshot.stats.push_back(Entry({.tgid = 43}, 32));
   snapshot.stats.push_back(Entry({.comm = std::string("bad\xFF\0\0", 6),
                                   .family = ACCEPT4_FAMILY_UNKNOWN,
-                                  .listener = ACCEPT4_LISTENER_UNKNOWN},
+                                  .listener = ACCEPT4_LISTENER_UNKNOWN,
+                                  .readiness = ACCEPT4_READINESS_UNKNOWN},
                                  64));
+  snapshot.stats.push_back(Entry({.readiness = ACCEPT4_READINESS_NONE}, 128));
   const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, {});
   const MetricFamily& calls = Named(families, "accept4_calls_total");
-  EXPECT_EQ(calls.metric.size(), 7u);
+  EXPECT_EQ(calls.metric.size(), 8u);
   auto labels = [](std::string comm, std::string pid, std::string syscall, std::string flags,
-                   std::string family, std::string listener) {
-    return Labels{{"comm", comm},   {"pid", pid},       {"syscall", syscall},
-                  {"flags", flags}, {"family", family}, {"listener", listener}};
+                   std::string family, std::string listener, std::string readiness = "epoll") {
+    return Labels{{"comm", comm},          {"pid", pid},       {"syscall", syscall},
+                  {"flags", flags},        {"family", family}, {"listener", listener},
+                  {"readiness", readiness}};
   };
   const std::string both = "SOCK_CLOEXEC|SOCK_NONBLOCK";
   EXPECT_EQ(CounterValue(calls, kNginxCalls), 1);
@@ -98,9 +104,12 @@ TEST(MetricsBuilderTest, EveryDecodedFieldBecomesItsOwnSeries) {
             16);
   EXPECT_EQ(CounterValue(calls, labels("nginx", "43", "accept4", both, "AF_INET", "nonblocking")),
             32);
+  EXPECT_EQ(CounterValue(calls, labels("bad\xEF\xBF\xBD", "42", "accept4", both, "unknown",
+                                       "unknown", "unknown")),
+            64);
   EXPECT_EQ(
-      CounterValue(calls, labels("bad\xEF\xBF\xBD", "42", "accept4", both, "unknown", "unknown")),
-      64);
+      CounterValue(calls, labels("nginx", "42", "accept4", both, "AF_INET", "nonblocking", "none")),
+      128);
 }
 
 // For every combination of the optional labels, the label names of each
@@ -136,7 +145,8 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
   for (const auto& c : cases) {
     SCOPED_TRACE(::testing::Message() << "pid=" << c.options.pid << " port=" << c.options.port);
     const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, c.options);
-    const Names calls = join(c.process, {"syscall", "flags", "family", "listener"}, c.port);
+    const Names calls =
+        join(c.process, {"syscall", "flags", "family", "listener", "readiness"}, c.port);
     const Names no_series;  // the family must have no series at all
     const Names backlog_names =
         backlog ? join(c.process, {"family", "listener"}, c.port) : no_series;
@@ -146,7 +156,7 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
     } want[] = {
         {"accept4_calls_total", calls},
         {"accept4_errors_total", join(calls, {"errno"})},
-        {"accept4_duration_seconds", join(c.process, {"syscall", "listener"}, c.port)},
+        {"accept4_duration_seconds", join(c.process, {"syscall", "listener", "readiness"}, c.port)},
         {"accept4_listen_backlog", backlog_names},
         {"accept4_listen_backlog_limit", backlog_names},
     };
@@ -181,7 +191,8 @@ TEST(MetricsBuilderTest, WithoutPidProcessesOfOneCommShareASeries) {
                                  {"syscall", "accept4"},
                                  {"flags", "SOCK_CLOEXEC|SOCK_NONBLOCK"},
                                  {"family", "AF_INET"},
-                                 {"listener", "nonblocking"}}),
+                                 {"listener", "nonblocking"},
+                                 {"readiness", "epoll"}}),
             3);
 }
 
@@ -208,6 +219,51 @@ TEST(MetricsBuilderTest, PortLabelSplitsListenersOfOneProcess) {
   EXPECT_EQ(CounterValue(errors, With(With(kNginxCalls, "port", "443"), "errno", "EAGAIN")), 5);
 }
 
+// The cgroup label sits with the process labels, after pid, on every family
+// that has them; plain directories stand in for cgroups (id = inode).
+TEST(MetricsBuilderTest, CgroupLabelFollowsThePid) {
+  std::string root = ::testing::TempDir() + "metrics_builder_cgroup.XXXXXX";
+  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  std::filesystem::create_directories(root + "/system.slice/nginx.service");
+  struct stat info;
+  ASSERT_EQ(stat((root + "/system.slice/nginx.service").c_str(), &info), 0);
+  CgroupLabel cgroup(root, "/system\\.slice/(.*)\\.service");
+
+  MapSnapshot snapshot{{}, NoOverflow()};
+  StatsEntry entry = Entry({.result = -EAGAIN}, 3);
+  entry.key.cgroup_id = info.st_ino;
+  entry.value.timed_calls = 3;
+  entry.value.duration_buckets[0] = 3;
+  entry.value.backlog_samples = 3;
+  entry.value.backlog_buckets[0] = 3;
+  snapshot.stats.push_back(entry);
+  snapshot.overflow[EAGAIN] = 2;
+  const std::vector<MetricFamily> families =
+      BuildAcceptFamilies(snapshot, {.pid = true, .port = false, .cgroup = &cgroup});
+
+  auto with_cgroup = [](Labels labels, const std::string& value) {
+    labels.insert(labels.begin() + 2, {"cgroup", value});
+    return labels;
+  };
+  const Labels calls = with_cgroup(kNginxCalls, "nginx");
+  EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), calls), 3);
+  EXPECT_EQ(CounterValue(Named(families, "accept4_errors_total"), With(calls, "errno", "EAGAIN")),
+            3);
+  EXPECT_NE(Find(Named(families, "accept4_duration_seconds"), with_cgroup(kNginxDuration, "nginx")),
+            nullptr);
+  EXPECT_NE(Find(Named(families, "accept4_listen_backlog"), with_cgroup(kNginxBacklog, "nginx")),
+            nullptr);
+  EXPECT_NE(
+      Find(Named(families, "accept4_listen_backlog_limit"), with_cgroup(kNginxBacklog, "nginx")),
+      nullptr);
+  const Labels overflow = {{"comm", "[overflow]"},   {"pid", "[overflow]"},
+                           {"cgroup", "[overflow]"}, {"syscall", "accept4"},
+                           {"flags", "unknown"},     {"family", "unknown"},
+                           {"listener", "unknown"},  {"readiness", "unknown"}};
+  EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), overflow), 2);
+  std::filesystem::remove_all(root);
+}
+
 MapSnapshot OverflowSnapshot() {
   MapSnapshot snapshot{{}, NoOverflow()};
   const size_t accept = ACCEPT4_SYSCALL_ACCEPT * ACCEPT4_OVERFLOW_ERRNO_SLOTS;
@@ -222,8 +278,9 @@ MapSnapshot OverflowSnapshot() {
 TEST(MetricsBuilderTest, OverflowSlotsBecomeOverflowSeries) {
   const std::vector<MetricFamily> families = BuildAcceptFamilies(OverflowSnapshot(), {});
   auto overflow = [](const char* syscall) {
-    return Labels{{"comm", "[overflow]"}, {"pid", "[overflow]"}, {"syscall", syscall},
-                  {"flags", "unknown"},   {"family", "unknown"}, {"listener", "unknown"}};
+    return Labels{{"comm", "[overflow]"},  {"pid", "[overflow]"}, {"syscall", syscall},
+                  {"flags", "unknown"},    {"family", "unknown"}, {"listener", "unknown"},
+                  {"readiness", "unknown"}};
   };
   const MetricFamily& calls = Named(families, "accept4_calls_total");
   ASSERT_EQ(calls.metric.size(), 3u);
@@ -250,7 +307,8 @@ TEST(MetricsBuilderTest, OverflowSeriesFollowTheOptionalLabels) {
   const std::vector<MetricFamily> families =
       BuildAcceptFamilies(OverflowSnapshot(), {.pid = false, .port = true});
   const Labels accept4 = {{"comm", "[overflow]"}, {"syscall", "accept4"},  {"flags", "unknown"},
-                          {"family", "unknown"},  {"listener", "unknown"}, {"port", "0"}};
+                          {"family", "unknown"},  {"listener", "unknown"}, {"readiness", "unknown"},
+                          {"port", "0"}};
   EXPECT_EQ(CounterValue(Named(families, "accept4_calls_total"), accept4), 11);
   EXPECT_EQ(CounterValue(Named(families, "accept4_errors_total"), With(accept4, "errno", "EAGAIN")),
             5);
@@ -267,26 +325,28 @@ TEST(MetricsBuilderTest, SerializesToTheTextFormat) {
     return text.find("\n" + line + "\n") != std::string::npos;
   };
   EXPECT_TRUE(has_line("# TYPE accept4_calls_total counter")) << text;
-  EXPECT_TRUE(has_line(
-      "accept4_calls_total{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-      "flags=\"SOCK_CLOEXEC|SOCK_NONBLOCK\",family=\"AF_INET\",listener=\"nonblocking\"} 10"))
+  EXPECT_TRUE(
+      has_line("accept4_calls_total{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
+               "flags=\"SOCK_CLOEXEC|SOCK_NONBLOCK\",family=\"AF_INET\",listener=\"nonblocking\","
+               "readiness=\"epoll\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_errors_total{comm=\"[overflow]\",pid=\"[overflow]\",syscall=\"accept\","
-               "flags=\"unknown\",family=\"unknown\",listener=\"unknown\",errno=\"EMFILE\"} 1"))
+               "flags=\"unknown\",family=\"unknown\",listener=\"unknown\",readiness=\"unknown\","
+               "errno=\"EMFILE\"} 1"))
       << text;
   EXPECT_TRUE(has_line("# TYPE accept4_duration_seconds histogram")) << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_bucket{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\",le=\"1.024e-06\"} 10"))
+               "listener=\"nonblocking\",readiness=\"epoll\",le=\"1.024e-06\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_bucket{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\",le=\"+Inf\"} 10"))
+               "listener=\"nonblocking\",readiness=\"epoll\",le=\"+Inf\"} 10"))
       << text;
   EXPECT_TRUE(
       has_line("accept4_duration_seconds_sum{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
-               "listener=\"nonblocking\"} 1.5"))
+               "listener=\"nonblocking\",readiness=\"epoll\"} 1.5"))
       << text;
   EXPECT_TRUE(has_line("accept4_exporter_overflow_calls_total 12")) << text;
 }

@@ -35,6 +35,7 @@ struct Series {
   uint16_t port = 8080;
   uint8_t syscall = ACCEPT4_SYSCALL_ACCEPT4;
   uint8_t listener = ACCEPT4_LISTENER_NONBLOCKING;
+  uint8_t readiness = ACCEPT4_READINESS_EPOLL;
 };
 
 inline StatsEntry Entry(const Series& s, uint64_t calls) {
@@ -46,6 +47,7 @@ inline StatsEntry Entry(const Series& s, uint64_t calls) {
   entry.key.port = s.port;
   entry.key.syscall = s.syscall;
   entry.key.listener = s.listener;
+  entry.key.readiness = s.readiness;
   std::memcpy(entry.key.comm, s.comm.data(), std::min(s.comm.size(), sizeof(entry.key.comm)));
   entry.value.calls = calls;
   return entry;
@@ -102,9 +104,13 @@ inline double CounterValue(const MetricFamily& family, const Labels& labels) {
 // Label sets of the default Series, with pid and without port.
 inline const Labels kNginxCalls = {{"comm", "nginx"},      {"pid", "42"},
                                    {"syscall", "accept4"}, {"flags", "SOCK_CLOEXEC|SOCK_NONBLOCK"},
-                                   {"family", "AF_INET"},  {"listener", "nonblocking"}};
-inline const Labels kNginxDuration = {
-    {"comm", "nginx"}, {"pid", "42"}, {"syscall", "accept4"}, {"listener", "nonblocking"}};
+                                   {"family", "AF_INET"},  {"listener", "nonblocking"},
+                                   {"readiness", "epoll"}};
+inline const Labels kNginxDuration = {{"comm", "nginx"},
+                                      {"pid", "42"},
+                                      {"syscall", "accept4"},
+                                      {"listener", "nonblocking"},
+                                      {"readiness", "epoll"}};
 inline const Labels kNginxBacklog = {
     {"comm", "nginx"}, {"pid", "42"}, {"family", "AF_INET"}, {"listener", "nonblocking"}};
 
