@@ -10,14 +10,17 @@
 #include "accept4.h"
 #include "kernel_defs.bpf.h"
 
-static __always_inline struct file *current_fd_file(int fd)
+/*
+ * `task` is the current task in the accept hooks, and any thread in the task
+ * iterator; an exiting thread has no fd table, which reads as an empty one.
+ */
+static __always_inline struct file *task_fd_file(struct task_struct *task, int fd)
 {
 	/*
 	 * Loads through the BTF task pointer are direct (fault-safe, CO-RE
 	 * relocated) instead of one bpf_probe_read_kernel call per field; the
 	 * fd array has a variable index, which only a probe read may take.
 	 */
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
@@ -28,12 +31,14 @@ static __always_inline struct file *current_fd_file(int fd)
 }
 
 /*
- * Fills family, listener mode, port and backlog of the call. An fd that is
- * not an open socket leaves family and listener unknown.
+ * Fills family, listener mode, port and backlog of the call that `task` makes
+ * on `fd`, from that task's own fd table. An fd that is not an open socket
+ * leaves family and listener unknown.
  */
-static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
+static __always_inline void describe_task_listener(struct task_struct *task, int fd,
+						   struct accept4_inflight *call)
 {
-	struct file *file = current_fd_file(fd);
+	struct file *file = task_fd_file(task, fd);
 	struct socket *sock;
 	struct sock *sk;
 
@@ -58,6 +63,12 @@ static __always_inline void describe_listener(int fd, struct accept4_inflight *c
 		call->backlog_limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
 		call->has_backlog = 1;
 	}
+}
+
+/* The same, for the call the current task is making. */
+static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
+{
+	describe_task_listener(bpf_get_current_task_btf(), fd, call);
 }
 
 #endif /* ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_ */

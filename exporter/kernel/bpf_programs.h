@@ -59,6 +59,9 @@ class BpfPrograms {
   int watched_tgids_fd() const;
   int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
+  // CLOCK_MONOTONIC ns once every program was attached: a call with no
+  // enter record began before it.
+  uint64_t attached_ns() const { return attached_ns_; }
   // How the accept path is hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
   // The loaded object, for walking its programs.
@@ -76,6 +79,7 @@ class BpfPrograms {
   ProgramOptions options_;
   std::string attach_mode_;
   std::unique_ptr<Loaded> loaded_;
+  uint64_t attached_ns_ = 0;
 };
 
 }  // namespace accept4_exporter

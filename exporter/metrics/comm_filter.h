@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "kernel/inflight_snapshot.h"
 #include "kernel/map_snapshot.h"
 
 namespace accept4_exporter {
@@ -20,6 +21,8 @@ class CommFilter {
   bool Wanted(const std::string& comm);
   // Drops the entries of unwanted commands; overflow counts stay.
   void Apply(MapSnapshot& snapshot);
+  // Drops the calls in progress of unwanted commands.
+  void Apply(InflightSnapshot& snapshot);
 
  private:
   bool active_;
