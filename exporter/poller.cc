@@ -38,12 +38,14 @@ void Poller::PollOnce() {
     const double read_at = Seconds(std::chrono::system_clock::now().time_since_epoch());
     const auto started = std::chrono::steady_clock::now();
     MapSnapshot snapshot = reader_.Read();
+    InflightSnapshot inflight = inflight_.Read();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
     if (reaper_) reaper_->Reap(snapshot);
-    if (comm_filter_) comm_filter_->Apply(snapshot);
+    if (comm_filter_) {
+      comm_filter_->Apply(snapshot);
+      comm_filter_->Apply(inflight);
+    }
     std::vector<prometheus::MetricFamily> families = BuildAcceptFamilies(snapshot, labels_);
-    InflightSnapshot inflight = inflight_.Read();
-    if (comm_filter_) comm_filter_->Apply(inflight);
     for (auto& family : BuildInflightFamilies(inflight, labels_)) {
       families.push_back(std::move(family));
     }
