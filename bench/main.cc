@@ -32,7 +32,8 @@ struct BenchOptions {
   int scrapes = 15;
   int passes = 15;
   int idle_seconds = 30;
-  std::set<std::string> parts = {"overhead", "scrape", "mapread", "idle"};
+  std::set<std::string> parts = {"overhead", "scrape", "mapread", "idle", "inflight"};
+  uint32_t inflight_threads = 1000;
 };
 
 std::string CpuModel() {
@@ -73,6 +74,9 @@ int Run(const BenchOptions& options) {
   }
   if (wanted("mapread")) AddMapReadRows(RunMapReadBench(options.sizes, options.passes), table);
   if (wanted("idle")) AddIdleRows(RunIdleBench(std::chrono::seconds(options.idle_seconds)), table);
+  if (wanted("inflight")) {
+    AddInflightRows(RunInflightBench(options.inflight_threads, options.passes), table);
+  }
 
   std::cout << MachineLine() << "\n\n";
   table.Print(std::cout);
@@ -100,9 +104,12 @@ int main(int argc, char** argv) {
                  "map read passes per method and size, and repeats of the piece-by-piece parts")
       ->check(CLI::PositiveNumber);
   app.add_option("--idle-seconds", options.idle_seconds, "idle window")->check(CLI::PositiveNumber);
-  app.add_option("--parts", options.parts, "overhead,scrape,mapread,idle")
+  app.add_option("--parts", options.parts, "overhead,scrape,mapread,idle,inflight")
       ->delimiter(',')
-      ->check(CLI::IsMember({"overhead", "scrape", "mapread", "idle"}));
+      ->check(CLI::IsMember({"overhead", "scrape", "mapread", "idle", "inflight"}));
+  app.add_option("--inflight-threads", options.inflight_threads,
+                 "threads blocked in accept during the task iterator walks")
+      ->check(CLI::Range(1, 10000));
   CLI11_PARSE(app, argc, argv);
   options.overhead.batch = std::chrono::milliseconds(batch_ms);
 
