@@ -57,14 +57,19 @@ static __always_inline bool can_read_saved_regs(void)
 	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs);
 }
 
+static __always_inline struct pt_regs *saved_regs(struct task_struct *task)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
 /*
- * The accept syscall `task` last entered, or -1 for any other. Only
+ * The accept syscall whose entry saved `regs`, or -1 for any other. Only
  * meaningful while the task is in the kernel: a task running user code
  * still shows its last entry.
  */
-static __always_inline int saved_accept_syscall(struct task_struct *task)
+static __always_inline int saved_accept_syscall(struct pt_regs *regs)
 {
-	long nr = saved_syscall_nr((struct pt_regs *)bpf_task_pt_regs(task));
+	long nr = saved_syscall_nr(regs);
 
 	if (nr == ACCEPT4_NR_ACCEPT4)
 		return ACCEPT4_SYSCALL_ACCEPT4;
@@ -83,17 +88,17 @@ static __always_inline int saved_accept_syscall(struct task_struct *task)
 static __always_inline bool describe_blocked_call(struct task_struct *task,
 						  struct accept4_inflight *call)
 {
+	struct pt_regs *regs;
 	int syscall;
 
 	if (!can_read_saved_regs() || task_state(task) != TASK_INTERRUPTIBLE)
 		return false;
-	syscall = saved_accept_syscall(task);
+	regs = saved_regs(task);
+	syscall = saved_accept_syscall(regs);
 	if (syscall < 0)
 		return false;
 	call->syscall = syscall;
-	describe_task_listener(task,
-			       (int)PT_REGS_PARM1_CORE_SYSCALL((struct pt_regs *)bpf_task_pt_regs(task)),
-			       call);
+	describe_task_listener(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs), call);
 	return true;
 }
 

@@ -85,7 +85,7 @@ static __always_inline struct accept4_inflight *open_record(struct task_struct *
 
 	if (!call || !call->start_ns)
 		return NULL;
-	if (can_read_saved_regs() && saved_accept_syscall(task) != call->syscall)
+	if (can_read_saved_regs() && saved_accept_syscall(saved_regs(task)) != call->syscall)
 		return NULL;
 	return call;
 }
