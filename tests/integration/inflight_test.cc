@@ -119,6 +119,29 @@ TEST(InflightTest, BlockedAcceptIsSeenWhileItWaitsAndGoneOnceItReturns) {
   EXPECT_EQ(after.Sum("accept4_calls_total", labels), 1);
 }
 
+TEST(InflightTest, CountsEveryThreadInsideAndNoOther) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_two");
+  ExporterProcess exporter("poll_interval: 100ms\n");
+  ASSERT_TRUE(exporter.running());
+  // Two listeners, so that each client wakes the thread it is meant for.
+  Listener first_listener(AF_INET, /*nonblocking=*/false);
+  Listener second_listener(AF_INET, /*nonblocking=*/false);
+  BlockedAcceptor first(first_listener, SYS_accept4);
+  BlockedAcceptor second(second_listener, SYS_accept4);
+  ASSERT_TRUE(first.WaitUntilBlocked());
+  ASSERT_TRUE(second.WaitUntilBlocked());
+  const Labels labels = {{"comm", "a4t_two"}, {"syscall", "accept4"}, {"listener", "blocking"}};
+
+  const MetricsText both = exporter.ScrapeFresh();
+  EXPECT_EQ(both.Value(kCalls, labels), 2);
+  second.Release();
+  const MetricsText one = exporter.ScrapeFresh();
+  EXPECT_EQ(one.Value(kCalls, labels), 1);
+  // The first, older call is left: the oldest age still counts from it.
+  EXPECT_GE(one.Value(kOldest, labels), both.Value(kOldest, labels));
+}
+
 TEST(InflightTest, ThreadBlockedBeforeTheExporterStartsIsSeenAtTheFirstPoll) {
   SKIP_WITHOUT_BPF();
   ScopedComm comm("a4t_before");
