@@ -23,38 +23,9 @@
 
 #include "accept4.h"
 #include "blocked_call.bpf.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* The counting object's filter settings, set through rodata before load. */
-const volatile bool filter_tgids = false;
-const volatile bool filter_cgroups = false;
-
-/*
- * The counting object's maps: the exporter replaces these with that
- * object's (bpf_map__reuse_fd) before load, so only their shape is
- * declared here, the same as in accept4_common.bpf.h.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct accept4_inflight);
-} inflight SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u8);
-} tgid_filter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u8);
-} cgroup_filter SEC(".maps");
 
 /* The filters of the counting programs, for any thread rather than the current one. */
 static __always_inline bool wanted_task(struct task_struct *task)
