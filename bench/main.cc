@@ -34,7 +34,8 @@ struct BenchOptions {
   int passes = 15;
   int idle_seconds = 30;
   int io_uring_rounds = 7;
-  std::set<std::string> parts = {"overhead", "io_uring", "scrape", "mapread", "idle"};
+  std::set<std::string> parts = {"overhead", "io_uring", "scrape", "mapread", "idle", "inflight"};
+  uint32_t inflight_threads = 1000;
 };
 
 std::string CpuModel() {
@@ -78,6 +79,9 @@ int Run(const BenchOptions& options) {
   }
   if (wanted("mapread")) AddMapReadRows(RunMapReadBench(options.sizes, options.passes), table);
   if (wanted("idle")) AddIdleRows(RunIdleBench(std::chrono::seconds(options.idle_seconds)), table);
+  if (wanted("inflight")) {
+    AddInflightRows(RunInflightBench(options.inflight_threads, options.passes), table);
+  }
 
   std::cout << MachineLine() << "\n\n";
   table.Print(std::cout);
@@ -108,9 +112,12 @@ int main(int argc, char** argv) {
   app.add_option("--io-uring-rounds", options.io_uring_rounds,
                  "alternating rounds of the io_uring part")
       ->check(CLI::PositiveNumber);
-  app.add_option("--parts", options.parts, "overhead,io_uring,scrape,mapread,idle")
+  app.add_option("--parts", options.parts, "overhead,io_uring,scrape,mapread,idle,inflight")
       ->delimiter(',')
-      ->check(CLI::IsMember({"overhead", "io_uring", "scrape", "mapread", "idle"}));
+      ->check(CLI::IsMember({"overhead", "io_uring", "scrape", "mapread", "idle", "inflight"}));
+  app.add_option("--inflight-threads", options.inflight_threads,
+                 "threads blocked in accept during the task iterator walks")
+      ->check(CLI::Range(1, 10000));
   CLI11_PARSE(app, argc, argv);
   options.overhead.batch = std::chrono::milliseconds(batch_ms);
 

@@ -6,8 +6,9 @@
  * program). The benchmark prints them beside the per-call figures, so that a
  * missed target comes with where the time goes.
  *
- * describe_listener is the exporter's own (listener.bpf.h); the map pieces
- * use maps of the same type, key and value as accept4.bpf.c's.
+ * describe_listener and the inflight map are the exporter's own
+ * (listener.bpf.h, shared_maps.bpf.h); the stats piece uses a map of the
+ * same type, key and value as accept4.bpf.c's.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,16 +17,10 @@
 
 #include "accept4.h"
 #include "listener.bpf.h"
+/* the exporter's own inflight task storage (and filter maps, unused here) */
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* like accept4_common.bpf.h's inflight */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct accept4_inflight);
-} inflight SEC(".maps");
 
 /* like accept4.bpf.c's stats */
 struct {

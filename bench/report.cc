@@ -260,4 +260,14 @@ void AddIdleRows(const IdleResult& result, Table& table) {
                        " s/min); default config, pid filter on the idle benchmark");
 }
 
+void AddInflightRows(const InflightResult& result, Table& table) {
+  table.Add({"5. task iterator walk at each poll (in-progress gauges)",
+             Ms(result.walk_ms, 2) + " for about " + std::to_string(result.host_threads) +
+                 " threads, " + std::to_string(result.blocked_threads) + " of them in accept",
+             "", "",
+             "InflightReader::Read() in this process, pid filter on itself, median of " +
+                 std::to_string(result.passes) +
+                 " walks; per poll, not per call: the accept programs are unchanged"});
+}
+
 }  // namespace accept4_bench

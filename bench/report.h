@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "idle_bench.h"
+#include "inflight_bench.h"
 #include "map_read_bench.h"
 #include "overhead_bench.h"
 #include "pieces_bench.h"
@@ -24,5 +25,6 @@ void AddScrapeRows(const std::vector<ScrapeResult>& results, const ScrapePieces&
                    Table& table);
 void AddMapReadRows(const std::vector<MapReadResult>& results, Table& table);
 void AddIdleRows(const IdleResult& result, Table& table);
+void AddInflightRows(const InflightResult& result, Table& table);
 
 }  // namespace accept4_bench

@@ -138,4 +138,20 @@ struct accept4_io_uring_ring_key {
 	__u64 user_data;
 };
 
+/*
+ * One call in progress at a poll, as bpf/inflight_iter.bpf.c writes it to
+ * the task iterator's output: one record per thread inside accept/accept4.
+ */
+struct accept4_inflight_call {
+	/* bpf_ktime_get_ns() at entry; 0 when the call began before the programs attached */
+	__u64 start_ns;
+	__u32 tgid;
+	__u16 family;  /* listener's sk_family, or ACCEPT4_FAMILY_UNKNOWN */
+	__u16 port;    /* listener's local port for inet, 0 otherwise */
+	__u8 syscall;  /* enum accept4_syscall */
+	__u8 listener; /* enum accept4_listener */
+	__u8 pad[6];
+	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
+};
+
 #endif /* ACCEPT4_EXPORTER_BPF_ACCEPT4_H_ */

@@ -11,6 +11,7 @@
 #include "accept4.h"
 #include "buckets.bpf.h"
 #include "listener.bpf.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -18,23 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool with_pid = true;
 const volatile bool with_port = false;
 const volatile bool with_cgroup = false;
-/* count only the processes in tgid_filter (filters.pids) */
-const volatile bool filter_tgids = false;
-/* count only the tasks whose cgroup is in cgroup_filter (filters.cgroup_path_prefixes) */
-const volatile bool filter_cgroups = false;
-
-/*
- * The call between enter and exit, per thread. Task storage rather than a
- * hash by thread id: no hashing on the hot path (bench/ measured 18 ns
- * against about 100 for the hash), no limit on threads blocked in accept,
- * and the kernel frees it with the thread. start_ns 0: no call open.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct accept4_inflight);
-} inflight SEC(".maps");
 
 /* One entry per series; max_entries is set from the config before load. */
 struct {
@@ -62,25 +46,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } watched_tgids SEC(".maps");
-
-/* filters.pids; only looked at when filter_tgids is set */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u8);
-} tgid_filter SEC(".maps");
-
-/*
- * Cgroup v2 ids under filters.cgroup_path_prefixes, kept up to date by the
- * exporter as cgroups come and go; only looked at when filter_cgroups is set.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u8);
-} cgroup_filter SEC(".maps");
 
 static const struct accept4_value zero_value;
 

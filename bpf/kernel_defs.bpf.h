@@ -16,6 +16,10 @@
  */
 #define O_NONBLOCK 00004000
 
+/* include/linux/sched.h */
+#define TASK_INTERRUPTIBLE 0x00000001
+#define PF_KTHREAD 0x00200000
+
 /* include/linux/socket.h */
 #define AF_INET 2
 #define AF_INET6 10

@@ -11,14 +11,17 @@
 #include "epoll_watch.bpf.h"
 #include "kernel_defs.bpf.h"
 
-static __always_inline struct file *current_fd_file(int fd)
+/*
+ * `task` is the current task in the accept hooks, and any thread in the task
+ * iterator; an exiting thread has no fd table, which reads as an empty one.
+ */
+static __always_inline struct file *task_fd_file(struct task_struct *task, int fd)
 {
 	/*
 	 * Loads through the BTF task pointer are direct (fault-safe, CO-RE
 	 * relocated) instead of one bpf_probe_read_kernel call per field; the
 	 * fd array has a variable index, which only a probe read may take.
 	 */
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
@@ -64,10 +67,17 @@ static __always_inline void describe_listener_file(struct file *file,
 	}
 }
 
-/* The same, from an fd of the current task. */
+/* The same, for the call that `task` makes on `fd`, from its own fd table. */
+static __always_inline void describe_task_listener(struct task_struct *task, int fd,
+						   struct accept4_inflight *call)
+{
+	describe_listener_file(task_fd_file(task, fd), call);
+}
+
+/* The same, for the call the current task is making. */
 static __always_inline void describe_listener(int fd, struct accept4_inflight *call)
 {
-	describe_listener_file(current_fd_file(fd), call);
+	describe_task_listener(bpf_get_current_task_btf(), fd, call);
 }
 
 #endif /* ACCEPT4_EXPORTER_BPF_LISTENER_BPF_H_ */

@@ -35,6 +35,7 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
     : reused_programs_(reuse && reuse->options() == ProgramOptionsFor(config)),
       programs_(ProgramsFor(ProgramOptionsFor(config), std::move(reuse))),
       reader_(programs_->stats_fd(), programs_->overflow_fd(), ReadMethod::kBatch),
+      inflight_(*programs_),
       reaper_(programs_->stats_fd(), programs_->watched_tgids_fd(), config.grace_period()),
       comm_filter_(config.include_comm, config.exclude_comm),
       cgroup_filter_(config.cgroup_path_prefixes.empty()
@@ -45,8 +46,8 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
                                               CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
                                         : nullptr),
-      poller_(reader_, config.label_pid ? &reaper_ : nullptr, &comm_filter_, cgroup_filter_.get(),
-              program_stats, collector, self,
+      poller_(reader_, inflight_, config.label_pid ? &reaper_ : nullptr, &comm_filter_,
+              cgroup_filter_.get(), program_stats, collector, self,
               {config.label_pid, config.label_port, cgroup_label_.get()}, config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {

@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/cgroup_filter.h"
+#include "kernel/inflight_reader.h"
 #include "kernel/map_reader.h"
 #include "kernel/program_stats.h"
 #include "metrics/cgroup_label.h"
@@ -44,6 +45,7 @@ class Pipeline {
   bool reused_programs_;
   std::shared_ptr<BpfPrograms> programs_;
   MapReader reader_;
+  InflightReader inflight_;
   ProcessReaper reaper_;
   CommFilter comm_filter_;
   std::unique_ptr<CgroupFilter> cgroup_filter_;  // null without cgroup prefixes

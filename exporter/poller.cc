@@ -3,6 +3,8 @@
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
+#include "metrics/inflight_families.h"
+
 namespace accept4_exporter {
 namespace {
 
@@ -12,11 +14,12 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-               CgroupFilter* cgroup_filter, ProgramStats* program_stats,
+Poller::Poller(MapReader& reader, InflightReader& inflight, ProcessReaper* reaper,
+               CommFilter* comm_filter, CgroupFilter* cgroup_filter, ProgramStats* program_stats,
                SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
                std::chrono::milliseconds interval)
     : reader_(reader),
+      inflight_(inflight),
       reaper_(reaper),
       comm_filter_(comm_filter),
       cgroup_filter_(cgroup_filter),
@@ -35,10 +38,17 @@ void Poller::PollOnce() {
     const double read_at = Seconds(std::chrono::system_clock::now().time_since_epoch());
     const auto started = std::chrono::steady_clock::now();
     MapSnapshot snapshot = reader_.Read();
+    InflightSnapshot inflight = inflight_.Read();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
     if (reaper_) reaper_->Reap(snapshot);
-    if (comm_filter_) comm_filter_->Apply(snapshot);
+    if (comm_filter_) {
+      comm_filter_->Apply(snapshot);
+      comm_filter_->Apply(inflight);
+    }
     std::vector<prometheus::MetricFamily> families = BuildAcceptFamilies(snapshot, labels_);
+    for (auto& family : BuildInflightFamilies(inflight, labels_)) {
+      families.push_back(std::move(family));
+    }
     const size_t entries = snapshot.stats.size();
     snapshot = MapSnapshot();  // not needed past this point: free it before serializing
     collector_.Publish(std::move(families));

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "kernel/cgroup_filter.h"
+#include "kernel/inflight_reader.h"
 #include "kernel/map_reader.h"
 #include "kernel/program_stats.h"
 #include "metrics/comm_filter.h"
@@ -24,10 +25,11 @@ class Poller {
   // series, without the pid label, need no reaping).
   // `cgroup_filter` may be null too: no cgroup filter to keep up to date.
   // So may `program_stats` (bpf_stats off); it is refreshed on each
-  // successful pass.
-  Poller(MapReader& reader, ProcessReaper* reaper, CommFilter* comm_filter,
-         CgroupFilter* cgroup_filter, ProgramStats* program_stats, SnapshotCollector& collector,
-         SelfMetrics& self, LabelOptions labels, std::chrono::milliseconds interval);
+  // successful pass. `inflight` lists the calls in progress at each pass.
+  Poller(MapReader& reader, InflightReader& inflight, ProcessReaper* reaper,
+         CommFilter* comm_filter, CgroupFilter* cgroup_filter, ProgramStats* program_stats,
+         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
+         std::chrono::milliseconds interval);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -44,6 +46,7 @@ class Poller {
   void Run();
 
   MapReader& reader_;
+  InflightReader& inflight_;
   ProcessReaper* reaper_;
   CommFilter* comm_filter_;
   CgroupFilter* cgroup_filter_;

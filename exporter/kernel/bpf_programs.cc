@@ -14,6 +14,7 @@
 #include "accept4.skel.h"
 #include "accept4_fentry.skel.h"
 #include "kernel/io_uring_hooks.h"
+#include "kernel/monotonic_clock.h"
 #include "kernel/tracefs.h"
 
 namespace accept4_exporter {
@@ -212,6 +213,7 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
       }
       break;
   }
+  attached_ns_ = MonotonicNs();
 }
 
 BpfPrograms::~BpfPrograms() {

@@ -63,6 +63,9 @@ class BpfPrograms {
   int watched_tgids_fd() const;
   int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
+  // CLOCK_MONOTONIC ns once every program was attached: a call with no
+  // enter record began before it.
+  uint64_t attached_ns() const { return attached_ns_; }
   // How the accept path is hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
   // Whether the io_uring accept hooks are attached (bpf/io_uring.bpf.h).
@@ -90,6 +93,7 @@ class BpfPrograms {
   std::string attach_mode_;
   bool io_uring_attached_ = false;
   std::unique_ptr<Loaded> loaded_;
+  uint64_t attached_ns_ = 0;
 };
 
 }  // namespace accept4_exporter

@@ -10,3 +10,4 @@ static_assert(sizeof(accept4_key) == 48, "accept4_key layout changed: update the
 static_assert(sizeof(accept4_value) == 8 * (6 + ACCEPT4_DURATION_BUCKETS + ACCEPT4_BACKLOG_BUCKETS),
               "accept4_value layout changed: update the BPF side too");
 static_assert(sizeof(accept4_inflight) == 32, "accept4_inflight layout changed");
+static_assert(sizeof(accept4_inflight_call) == 40, "accept4_inflight_call layout changed");

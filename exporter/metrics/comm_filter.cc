@@ -33,4 +33,11 @@ void CommFilter::Apply(MapSnapshot& snapshot) {
   });
 }
 
+void CommFilter::Apply(InflightSnapshot& snapshot) {
+  if (!active_) return;
+  std::erase_if(snapshot.calls, [this](const accept4_inflight_call& call) {
+    return !Wanted(CommLabel(std::string_view(call.comm, sizeof(call.comm))));
+  });
+}
+
 }  // namespace accept4_exporter

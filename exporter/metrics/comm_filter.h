@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "config/pattern.h"
+#include "kernel/inflight_snapshot.h"
 #include "kernel/map_snapshot.h"
 
 namespace accept4_exporter {
@@ -22,6 +23,8 @@ class CommFilter {
   bool Wanted(const std::string& comm);
   // Drops the entries of unwanted commands; overflow counts stay.
   void Apply(MapSnapshot& snapshot);
+  // Drops the calls in progress of unwanted commands.
+  void Apply(InflightSnapshot& snapshot);
 
  private:
   std::unique_ptr<Pattern> include_;  // null: everything

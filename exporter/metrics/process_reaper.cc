@@ -3,20 +3,15 @@
 #include <bpf/bpf.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <string>
 #include <unordered_set>
 
+#include "kernel/monotonic_clock.h"
+
 namespace accept4_exporter {
 namespace {
-
-uint64_t MonotonicNs() {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1000000000ULL + now.tv_nsec;
-}
 
 // kill(0) rather than a look at /proc, which hidepid= or another pid
 // namespace would make every process seem gone; EPERM means it exists.

@@ -18,7 +18,8 @@ prometheus::Family<prometheus::Gauge>& GaugeFamily(prometheus::Registry& registr
 SelfMetrics::SelfMetrics(prometheus::Registry& registry)
     : map_read_duration_(
           GaugeFamily(registry, "accept4_exporter_map_read_duration_seconds",
-                      "Time the latest read of the BPF maps took (batch lookups and per-CPU sums).")
+                      "Time the latest read of the BPF maps took (batch lookups and per-CPU sums, "
+                      "and the task iterator's walk over the threads).")
               .Add({})),
       last_map_read_(
           GaugeFamily(registry, "accept4_exporter_last_map_read_timestamp_seconds",

@@ -21,10 +21,11 @@ TEST_P(LifecycleTest, StopsWithinASecondAndUnloadsItsPrograms) {
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   const std::set<uint32_t> programs = ProgramIdsHeldBy(exporter.pid());
-  // enter and exit of accept4 and accept, the process-exit hook, and
-  // io_uring's submission and completion where the kernel has them
+  // enter and exit of accept4 and accept, the process-exit hook, the task
+  // iterator of the in-progress gauges, and io_uring's submission and
+  // completion where the kernel has them
   const size_t io_uring = accept4_exporter::IoUringHooksUnavailableReason().empty() ? 2 : 0;
-  ASSERT_EQ(programs.size(), 5u + io_uring);
+  ASSERT_EQ(programs.size(), 6u + io_uring);
   for (uint32_t id : programs) EXPECT_TRUE(ProgramLoaded(id)) << id;
 
   EXPECT_EQ(exporter.Stop(GetParam(), std::chrono::seconds(1)), 0) << exporter.StderrText();
