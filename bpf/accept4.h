@@ -150,7 +150,8 @@ struct accept4_inflight_call {
 	__u16 port;    /* listener's local port for inet, 0 otherwise */
 	__u8 syscall;  /* enum accept4_syscall */
 	__u8 listener; /* enum accept4_listener */
-	__u8 pad[6];
+	__u8 readiness; /* enum accept4_readiness */
+	__u8 pad[5];
 	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
 };
 

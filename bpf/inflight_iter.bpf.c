@@ -84,6 +84,7 @@ int list_inflight_calls(struct bpf_iter__task *ctx)
 	}
 	out.syscall = call->syscall;
 	out.listener = call->listener;
+	out.readiness = call->readiness;
 	out.family = call->family;
 	out.port = call->port;
 	out.tgid = task->tgid;

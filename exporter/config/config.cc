@@ -126,7 +126,8 @@ class Parser {
       Fail(key, "bad regex \"" + Abbreviated(text, 64) + "\": " + e.what());
     }
     if (groups < capture_groups) {
-      Fail(key, "regex \"" + Abbreviated(text, 64) + "\" needs a capture group, the part of the value to keep");
+      Fail(key, "regex \"" + Abbreviated(text, 64) +
+                    "\" needs a capture group, the part of the value to keep");
     }
     return text;
   }

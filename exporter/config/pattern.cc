@@ -64,7 +64,6 @@ bool Pattern::FullMatch(std::string_view text) const {
   return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *compiled_);
 }
 
-
 std::optional<std::string> Pattern::FirstGroup(std::string_view text) const {
   if (compiled_->NumberOfCapturingGroups() < 1) return std::nullopt;
   std::string group;

@@ -22,7 +22,7 @@ struct InflightSum {
 std::vector<std::string> LabelNamesFor(const LabelOptions& options) {
   std::vector<std::string> names = {"comm"};
   if (options.pid) names.push_back("pid");
-  names.insert(names.end(), {"syscall", "listener"});
+  names.insert(names.end(), {"syscall", "listener", "readiness"});
   if (options.port) names.push_back("port");
   return names;
 }
@@ -30,7 +30,8 @@ std::vector<std::string> LabelNamesFor(const LabelOptions& options) {
 LabelValues LabelValuesFor(const accept4_inflight_call& call, const LabelOptions& options) {
   LabelValues values = {CommLabel(std::string_view(call.comm, sizeof(call.comm)))};
   if (options.pid) values.push_back(std::to_string(call.tgid));
-  values.insert(values.end(), {SyscallLabel(call.syscall), ListenerLabel(call.listener)});
+  values.insert(values.end(), {SyscallLabel(call.syscall), ListenerLabel(call.listener),
+                               ReadinessLabel(call.readiness)});
   if (options.port) values.push_back(std::to_string(call.port));
   return values;
 }

@@ -25,6 +25,7 @@ struct Call {
   uint64_t start_ns = 0;
   uint8_t syscall = ACCEPT4_SYSCALL_ACCEPT4;
   uint8_t listener = ACCEPT4_LISTENER_BLOCKING;
+  uint8_t readiness = ACCEPT4_READINESS_NONE;
   uint16_t port = 8080;
 };
 
@@ -36,6 +37,7 @@ accept4_inflight_call Record(const Call& c) {
   call.port = c.port;
   call.syscall = c.syscall;
   call.listener = c.listener;
+  call.readiness = c.readiness;
   std::memcpy(call.comm, c.comm.data(), std::min(c.comm.size(), sizeof(call.comm)));
   return call;
 }
@@ -57,8 +59,11 @@ double GaugeValue(const MetricFamily& family, const Labels& labels) {
   return metric->gauge.value;
 }
 
-const Labels kNginx = {
-    {"comm", "nginx"}, {"pid", "42"}, {"syscall", "accept4"}, {"listener", "blocking"}};
+const Labels kNginx = {{"comm", "nginx"},
+                       {"pid", "42"},
+                       {"syscall", "accept4"},
+                       {"listener", "blocking"},
+                       {"readiness", "none"}};
 
 TEST(InflightFamiliesTest, NoCallInProgressGivesBothFamiliesWithoutSeries) {
   const std::vector<MetricFamily> families = BuildInflightFamilies(Snapshot({}), {});
@@ -100,18 +105,43 @@ TEST(InflightFamiliesTest, LabelSetsFollowTheLabelOptions) {
                 {.tgid = 43, .port = 8080},
                 {.tgid = 42, .syscall = ACCEPT4_SYSCALL_ACCEPT, .port = 8080},
                 {.tgid = 42, .port = 9090},
-                {.tgid = 42, .listener = ACCEPT4_LISTENER_UNKNOWN, .port = 0}});
+                {.tgid = 42, .listener = ACCEPT4_LISTENER_UNKNOWN, .port = 0},
+                {.tgid = 44, .readiness = ACCEPT4_READINESS_EPOLL, .port = 8080}});
   const struct {
     LabelOptions options;
     std::vector<std::pair<Labels, double>> want;
   } cases[] = {
       {{.pid = true, .port = false},
        {{kNginx, 2},
-        {{{"comm", "nginx"}, {"pid", "43"}, {"syscall", "accept4"}, {"listener", "blocking"}}, 1},
-        {{{"comm", "nginx"}, {"pid", "42"}, {"syscall", "accept"}, {"listener", "blocking"}}, 1},
-        {{{"comm", "nginx"}, {"pid", "42"}, {"syscall", "accept4"}, {"listener", "unknown"}}, 1}}},
+        {{{"comm", "nginx"},
+          {"pid", "43"},
+          {"syscall", "accept4"},
+          {"listener", "blocking"},
+          {"readiness", "none"}},
+         1},
+        {{{"comm", "nginx"},
+          {"pid", "42"},
+          {"syscall", "accept"},
+          {"listener", "blocking"},
+          {"readiness", "none"}},
+         1},
+        {{{"comm", "nginx"},
+          {"pid", "42"},
+          {"syscall", "accept4"},
+          {"listener", "unknown"},
+          {"readiness", "none"}},
+         1}}},
       {{.pid = false, .port = false},
-       {{{{"comm", "nginx"}, {"syscall", "accept4"}, {"listener", "blocking"}}, 3}}},
+       {{{{"comm", "nginx"},
+          {"syscall", "accept4"},
+          {"listener", "blocking"},
+          {"readiness", "none"}},
+         3},
+        {{{"comm", "nginx"},
+          {"syscall", "accept4"},
+          {"listener", "blocking"},
+          {"readiness", "epoll"}},
+         1}}},
       {{.pid = true, .port = true},
        {{With(kNginx, "port", "8080"), 1},
         {With(kNginx, "port", "9090"), 1},
@@ -119,6 +149,7 @@ TEST(InflightFamiliesTest, LabelSetsFollowTheLabelOptions) {
           {"pid", "42"},
           {"syscall", "accept4"},
           {"listener", "unknown"},
+          {"readiness", "none"},
           {"port", "0"}},
          1}}},
   };
