@@ -59,7 +59,10 @@ class IteratorFd {
 }  // namespace
 
 InflightReader::InflightReader(const BpfPrograms& programs)
-    : loaded_(std::make_unique<Loaded>()), attached_ns_(programs.attached_ns()) {
+    : loaded_(std::make_unique<Loaded>()),
+      attached_ns_(programs.attached_ns()),
+      io_uring_requests_fd_(programs.io_uring_requests_fd()),
+      io_uring_requests_map_(bpf_object__find_map_by_name(programs.object(), "io_uring_requests")) {
   inflight_iter_bpf* skeleton = inflight_iter_bpf__open();
   if (!skeleton) throw SetupError("opening the task iterator BPF object", errno);
   loaded_->skeleton = skeleton;
@@ -100,17 +103,57 @@ InflightSnapshot InflightReader::Read() {
     if (errno == EINTR || errno == EAGAIN) continue;
     throw std::system_error(errno, std::generic_category(), "reading the task iterator");
   }
-  InflightSnapshot snapshot;
-  snapshot.read_ns = MonotonicNs();
-  snapshot.attached_ns = attached_ns_;
   if (used % sizeof(accept4_inflight_call) != 0) {
     throw std::system_error(
         EPROTO, std::generic_category(),
         "task iterator output of " + std::to_string(used) + " bytes is not whole records");
   }
+  InflightSnapshot snapshot;
   snapshot.calls.resize(used / sizeof(accept4_inflight_call));
   std::memcpy(snapshot.calls.data(), buffer_.data(), used);
+  ReadIoUringRequests(snapshot.calls);
+  // After both reads, so that no call started later than the moment the
+  // ages are taken at.
+  snapshot.read_ns = MonotonicNs();
+  snapshot.attached_ns = attached_ns_;
   return snapshot;
+}
+
+void InflightReader::ReadIoUringRequests(std::vector<accept4_inflight_call>& calls) const {
+  // A request is not a thread, so the task walk cannot see it; the map holds
+  // one entry per io_uring accept from submission to final completion. Its
+  // file is only known at completion: family, listener and readiness stay
+  // unknown, and a multishot request is aged from its latest completion.
+  // One batch read: walking the keys one by one restarts from the first key
+  // when the one in hand completes meanwhile, which would count some twice.
+  const uint32_t capacity = bpf_map__max_entries(io_uring_requests_map_);
+  std::vector<__u64> keys(capacity);
+  std::vector<accept4_io_uring_request> requests(capacity);
+  __u64 token = 0;
+  bool first = true;
+  for (;;) {
+    __u32 count = capacity;
+    const int rc = bpf_map_lookup_batch(io_uring_requests_fd_, first ? nullptr : &token, &token,
+                                        keys.data(), requests.data(), &count, nullptr);
+    const int err = rc == 0 ? 0 : errno;
+    if (err != 0 && err != ENOENT) {
+      throw std::system_error(err, std::generic_category(), "batch-reading io_uring_requests");
+    }
+    for (__u32 i = 0; i < count; ++i) {
+      const accept4_io_uring_request& request = requests[i];
+      accept4_inflight_call call = {};
+      call.start_ns = request.start_ns;
+      call.tgid = request.tgid;
+      call.family = ACCEPT4_FAMILY_UNKNOWN;
+      call.syscall = ACCEPT4_SYSCALL_IO_URING;
+      call.listener = ACCEPT4_LISTENER_UNKNOWN;
+      call.readiness = ACCEPT4_READINESS_UNKNOWN;
+      std::memcpy(call.comm, request.comm, sizeof(call.comm));
+      calls.push_back(call);
+    }
+    if (err == ENOENT) return;
+    first = false;
+  }
 }
 
 }  // namespace accept4_exporter

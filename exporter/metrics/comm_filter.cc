@@ -34,7 +34,7 @@ void CommFilter::Apply(MapSnapshot& snapshot) {
 }
 
 void CommFilter::Apply(InflightSnapshot& snapshot) {
-  if (!active_) return;
+  if (!include_ && !exclude_) return;
   std::erase_if(snapshot.calls, [this](const accept4_inflight_call& call) {
     return !Wanted(CommLabel(std::string_view(call.comm, sizeof(call.comm))));
   });

@@ -185,6 +185,14 @@ TEST_F(IoUringAcceptTest, MultishotCountsEveryCompletion) {
   EXPECT_EQ(metrics.Value("accept4_calls_total", labels), kConnections);
   EXPECT_EQ(metrics.Value("accept4_duration_seconds_count", {{"comm", "a4u_multi"}}), kConnections);
   EXPECT_TRUE(metrics.Find("accept4_errors_total", {{"comm", "a4u_multi"}}).empty());
+  // The armed request is an accept in progress; its file is not known yet.
+  const Labels in_progress = {{"comm", "a4u_multi"},
+                              {"pid", std::to_string(getpid())},
+                              {"syscall", "io_uring"},
+                              {"listener", "unknown"},
+                              {"readiness", "unknown"}};
+  EXPECT_EQ(metrics.Value("accept4_inflight_calls", in_progress), 1);
+  EXPECT_GE(metrics.Value("accept4_inflight_oldest_seconds", in_progress), 0);
 
   // Cancelling ends it with its final completion, -ECANCELED: one more call.
   io_uring_prep_cancel64(ring.Sqe(8), kMultishot, 0);
@@ -204,6 +212,7 @@ TEST_F(IoUringAcceptTest, MultishotCountsEveryCompletion) {
   metrics = exporter_->ScrapeAfter(system_clock::now());
   EXPECT_EQ(metrics.Value("accept4_calls_total", labels), kConnections + 1);
   EXPECT_EQ(metrics.Value("accept4_errors_total", cancelled_labels), 1);
+  EXPECT_TRUE(metrics.Find("accept4_inflight_calls", {{"comm", "a4u_multi"}}).empty());
   for (int fd : fds) close(fd);
 }
 
