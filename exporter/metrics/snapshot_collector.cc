@@ -4,15 +4,22 @@
 
 #include <sstream>
 
+#include "metrics/bucket_bound_text.h"
+
 namespace accept4_exporter {
 
 void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) {
   std::ostringstream text;
   const prometheus::TextSerializer serializer;
   for (prometheus::MetricFamily& family : families) {
+    const bool histogram = family.type == prometheus::MetricType::Histogram;
     std::vector<prometheus::MetricFamily> one;
     one.push_back(std::move(family));
-    serializer.Serialize(text, one);
+    if (histogram) {
+      text << WithExactBucketBounds(serializer.Serialize(one));
+    } else {
+      serializer.Serialize(text, one);
+    }
   }
   auto published = std::make_shared<const std::string>(std::move(text).str());
   std::lock_guard lock(mutex_);

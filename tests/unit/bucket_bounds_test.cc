@@ -10,9 +10,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "buckets.bpf.h"
+#include "metrics/bucket_bound_text.h"
 #include "metrics/metrics_builder.h"
 
 namespace accept4_exporter {
@@ -67,6 +71,32 @@ TEST(BucketBoundsTest, DurationBucketsHoldNothingAtOrBelowThePreviousBound) {
     if (bucket > 0) {
       EXPECT_GT(ns, bounds[bucket - 1]) << ns << " ns";
     }
+  }
+}
+
+// prometheus-cpp prints 16 significant digits, which shows float noise in
+// bounds like 2^13 ns; the published text has the exact decimal bound.
+TEST(BucketBoundsTest, BoundsArePrintedWithoutFloatNoise) {
+  EXPECT_EQ(WithExactBucketBounds("a_bucket{x=\"1\",le=\"8.192000000000001e-06\"} 3\n"
+                                  "a_bucket{x=\"1\",le=\"0.008388608000000001\"} 4\n"
+                                  "a_bucket{x=\"1\",le=\"+Inf\"} 5\n"
+                                  "b_bucket{le=\"not a number\"} 1\n"),
+            "a_bucket{x=\"1\",le=\"8.192e-06\"} 3\n"
+            "a_bucket{x=\"1\",le=\"0.008388608\"} 4\n"
+            "a_bucket{x=\"1\",le=\"+Inf\"} 5\n"
+            "b_bucket{le=\"not a number\"} 1\n");
+  // Every bound in use reads back as the same double, printed exactly.
+  std::vector<double> bounds = DurationBucketBounds();
+  const std::vector<double> backlog = BacklogBucketBounds();
+  bounds.insert(bounds.end(), backlog.begin(), backlog.end());
+  for (const double bound : bounds) {
+    char noisy[64];
+    std::snprintf(noisy, sizeof(noisy), "%.16g", bound);
+    const std::string line = std::string("m{le=\"") + noisy + "\"} 1";
+    const std::string exact = WithExactBucketBounds(line);
+    const std::string value = exact.substr(6, exact.find('"', 6) - 6);
+    EXPECT_EQ(std::strtod(value.c_str(), nullptr), bound) << line;
+    EXPECT_LE(value.size(), 12u) << "float noise left in " << exact;
   }
 }
 
