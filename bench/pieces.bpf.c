@@ -59,6 +59,25 @@ int piece_describe_listener(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* the fd table look-up that describe_listener starts with... */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_fd_file(struct trace_event_raw_sys_enter *ctx)
+{
+	sink = (__u64)task_fd_file(bpf_get_current_task_btf(), (int)ctx->args[0]);
+	return 0;
+}
+
+/* ...and the same with the readiness read on the file it found: the
+ * difference is what the readiness label costs a call */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_fd_ready(struct trace_event_raw_sys_enter *ctx)
+{
+	struct file *file = task_fd_file(bpf_get_current_task_btf(), (int)ctx->args[0]);
+
+	sink = file ? file_readiness(file) : 0;
+	return 0;
+}
+
 /* enter's store into task storage, exit's look-up and close */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_inflight_storage(void *ctx)
