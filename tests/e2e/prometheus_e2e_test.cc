@@ -233,7 +233,9 @@ TEST_F(PrometheusEndToEndTest, RulesAndDashboardsFindLiveDataOnEveryHost) {
           << samples.dump();
       const std::string host_label = used.find("absent(") != std::string::npos ? "job" : "instance";
       EXPECT_FALSE(LabelValues(samples, host_label).count("")) << name << " lost " << host_label;
-      if (label == "comm") EXPECT_TRUE(HasBothHosts(samples)) << name << ": " << samples.dump();
+      if (label == "comm") {
+        EXPECT_TRUE(HasBothHosts(samples)) << name << ": " << samples.dump();
+      }
       if (name == "Accept4EagainBusySpin") {
         // On host-c the one-entry map holds one process's series at most,
         // so no herd can be told there: only the hosts with room count.
@@ -301,7 +303,9 @@ TEST_F(PrometheusEndToEndTest, RulesAndDashboardsFindLiveDataOnEveryHost) {
         EXPECT_FALSE(LabelValues(samples, "instance").count("")) << where << " lost the host";
         // Panels show both hosts; an annotation marks the one host where
         // the event happened.
-        if (!is_event) EXPECT_TRUE(HasBothHosts(samples)) << where << ": " << samples.dump();
+        if (!is_event) {
+          EXPECT_TRUE(HasBothHosts(samples)) << where << ": " << samples.dump();
+        }
       }
     }
   }
