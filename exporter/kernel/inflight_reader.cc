@@ -109,8 +109,11 @@ InflightSnapshot InflightReader::Read() {
         "task iterator output of " + std::to_string(used) + " bytes is not whole records");
   }
   InflightSnapshot snapshot;
-  snapshot.calls.resize(used / sizeof(accept4_inflight_call));
-  std::memcpy(snapshot.calls.data(), buffer_.data(), used);
+  // An empty vector's data() may be null, which memcpy may not take.
+  if (used > 0) {
+    snapshot.calls.resize(used / sizeof(accept4_inflight_call));
+    std::memcpy(snapshot.calls.data(), buffer_.data(), used);
+  }
   ReadIoUringRequests(snapshot.calls);
   // After both reads, so that no call started later than the moment the
   // ages are taken at.
