@@ -9,7 +9,6 @@
 namespace accept4_exporter {
 namespace {
 
-using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 using LabelValues = std::vector<std::string>;
@@ -34,12 +33,6 @@ LabelValues LabelValuesFor(const accept4_inflight_call& call, const LabelOptions
                                ReadinessLabel(call.readiness)});
   if (options.port) values.push_back(std::to_string(call.port));
   return values;
-}
-
-ClientMetric WithLabels(const std::vector<std::string>& names, const LabelValues& values) {
-  ClientMetric metric;
-  for (size_t i = 0; i < names.size(); ++i) metric.label.push_back({names[i], values[i]});
-  return metric;
 }
 
 }  // namespace

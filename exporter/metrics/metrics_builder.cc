@@ -51,13 +51,6 @@ LabelNames NamesFor(const LabelOptions& options) {
   return names;
 }
 
-ClientMetric WithLabels(const std::vector<std::string>& names, const LabelValues& values) {
-  ClientMetric metric;
-  metric.label.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) metric.label.push_back({names[i], values[i]});
-  return metric;
-}
-
 MetricFamily Family(const char* name, const char* help, MetricType type) {
   return MetricFamily{name, help, type, {}};
 }
@@ -84,6 +77,14 @@ ClientMetric::Histogram Cumulative(const HistogramSum& h, const std::vector<doub
 }
 
 }  // namespace
+
+prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
+                                    const std::vector<std::string>& values) {
+  ClientMetric metric;
+  metric.label.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) metric.label.push_back({names[i], values[i]});
+  return metric;
+}
 
 std::vector<double> DurationBucketBounds() {
   std::vector<double> bounds;

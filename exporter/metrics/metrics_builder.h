@@ -4,6 +4,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include <string>
 #include <vector>
 
 #include "kernel/map_snapshot.h"
@@ -29,6 +30,10 @@ std::vector<prometheus::MetricFamily> BuildAcceptFamilies(const MapSnapshot& sna
 
 // Upper bounds, in seconds and queue entries, of all buckets but the last
 // (+Inf) one; see bpf/accept4.h.
+// A series with `names[i]="values[i]"` for each label, in that order.
+prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
+                                    const std::vector<std::string>& values);
+
 std::vector<double> DurationBucketBounds();
 std::vector<double> BacklogBucketBounds();
 
