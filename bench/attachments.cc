@@ -177,7 +177,9 @@ std::unique_ptr<Attachment> Attach(Mode mode) {
 std::vector<std::string> Accept4ProgramNames(Mode mode) {
   switch (mode) {
     case Mode::kExporter:
-      return {"handle_enter_accept4", "handle_exit_accept4"};
+      // the attach mode's pair: tracepoint or fentry/fexit
+      return {"handle_enter_accept4", "handle_exit_accept4", "handle_fentry_accept4",
+              "handle_fexit_accept4"};
     case Mode::kEmpty:
       return {"empty_enter_accept4", "empty_exit_accept4"};
     default:

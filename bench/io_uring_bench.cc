@@ -148,8 +148,9 @@ IoUringWindow MeasureWindow(IoUringMode mode, IoUringLoops& loops, SyscallLoops&
   if (mode == IoUringMode::kEmpty) return window;
   const std::vector<ProgramRuns> before = ReadProgramRuns(ids);
   syscalls.NsPerCall(Workload::kRoundTrip, kAcceptsPerBatch * static_cast<uint64_t>(batches));
-  window.accept4_bpf_ns =
-      NsPerRun(before, ReadProgramRuns(ids), {"handle_enter_accept4", "handle_exit_accept4"});
+  window.accept4_bpf_ns = NsPerRun(before, ReadProgramRuns(ids),
+                                   {"handle_enter_accept4", "handle_exit_accept4",
+                                    "handle_fentry_accept4", "handle_fexit_accept4"});
   return window;
 }
 

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What every accept4_exporter BPF object shares, whichever way it hooks the
- * accept path (accept4.bpf.c: syscall tracepoints; accept4_fentry.bpf.c:
- * fentry/fexit): the maps, the settings, what enter and exit do with a call,
- * and the process-exit hook. Included once per object.
+ * What the counting programs of accept4.bpf.c share, whichever way they hook
+ * the accept path (syscall tracepoints or fentry/fexit): the maps, the
+ * settings, what enter and exit do with a call, and the process-exit hook.
  */
 #ifndef ACCEPT4_EXPORTER_BPF_ACCEPT4_COMMON_BPF_H_
 #define ACCEPT4_EXPORTER_BPF_ACCEPT4_COMMON_BPF_H_

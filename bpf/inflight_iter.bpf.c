@@ -10,11 +10,11 @@
  * before has none; a thread asleep in it is found by its saved registers
  * (bpf/blocked_call.bpf.h), and reported with start_ns 0.
  *
- * Its own object, loaded after the counting one (accept4.bpf.c or
- * accept4_fentry.bpf.c) with that object's maps handed over by fd: it runs
- * at poll time on the exporter's thread, never on the accept path, so the
- * counting programs stay exactly what bench/ measures, and neither object
- * depends on how the other hooks the kernel.
+ * Its own object, loaded after the counting one (accept4.bpf.c) with that
+ * object's maps handed over by fd: it runs at poll time on the exporter's
+ * thread, never on the accept path, so the counting programs stay exactly
+ * what bench/ measures, and neither object depends on how the other hooks
+ * the kernel.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

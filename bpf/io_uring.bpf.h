@@ -24,8 +24,8 @@
  * pointer (only ring and user_data), so io_uring_multishot maps those to the
  * request until the final completion, the one without IORING_CQE_F_MORE.
  *
- * Included by each counting object after accept4_common.bpf.h, whose maps,
- * filters and counting it shares.
+ * Included by accept4.bpf.c after accept4_common.bpf.h, whose maps, filters
+ * and counting it shares.
  */
 #ifndef ACCEPT4_EXPORTER_BPF_IO_URING_BPF_H_
 #define ACCEPT4_EXPORTER_BPF_IO_URING_BPF_H_

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The maps and settings that the counting object (accept4.bpf.c or
- * accept4_fentry.bpf.c) and the task iterator (inflight_iter.bpf.c) both
- * use. Each object declares them through this header; the exporter loads
+ * The maps and settings that the counting object (accept4.bpf.c) and the
+ * task iterator (inflight_iter.bpf.c) both use. Each object declares them through this header; the exporter loads
  * the counting object first and hands its maps to the iterator
  * (bpf_map__reuse_fd), so both see the same calls and the same filters.
  */

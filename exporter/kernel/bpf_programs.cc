@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <functional>
 #include <stdexcept>
 
 #include "accept4.skel.h"
-#include "accept4_fentry.skel.h"
+#include "kernel/bpf_error.h"
+#include "kernel/fentry_probe.h"
 #include "kernel/io_uring_hooks.h"
 #include "kernel/monotonic_clock.h"
 #include "kernel/tracefs.h"
@@ -20,13 +20,14 @@
 namespace accept4_exporter {
 
 struct BpfPrograms::Loaded {
-  bpf_object* object = nullptr;
-  std::function<void()> destroy_skeleton;
+  accept4_bpf* skeleton = nullptr;
   std::vector<bpf_link*> links;
+  // The programs behind `links`.
+  std::vector<const bpf_program*> attached;
 
   ~Loaded() {
     for (bpf_link* link : links) bpf_link__destroy(link);
-    if (destroy_skeleton) destroy_skeleton();
+    if (skeleton) accept4_bpf__destroy(skeleton);
   }
 };
 
@@ -43,6 +44,8 @@ constexpr const char* kSyscallPrefix = "__arm64_sys_";
 #error "unsupported architecture: add its syscall wrapper prefix"
 #endif
 
+std::string SyscallFunction(const char* syscall) { return std::string(kSyscallPrefix) + syscall; }
+
 // libbpf's own messages (verifier logs among them) go to the debug log, so a
 // failure prints one clear line unless --log.level=debug asks for details.
 int LogLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
@@ -56,46 +59,114 @@ int LogLibbpf(enum libbpf_print_level level, const char* format, va_list args) {
   return 0;
 }
 
-std::string ErrorText(int err) {
-  std::string text = strerror(err < 0 ? -err : err);
-  // As root, EPERM is the kernel's refusal (lockdown, no trampolines), not
-  // a missing privilege.
-  if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
-    text += " (needs root, or CAP_BPF and CAP_PERFMON; see docs/capabilities.md)";
+// Programs attached as a whole or not at all. Each attached group is one
+// accept4_exporter_attach_info series.
+struct HookGroup {
+  const char* hook;  // the series' hook label
+  const char* mode;  // its mode label
+  // Said when an optional group cannot be attached; the others still
+  // count. Null for a required group, whose failure ends the start.
+  const char* lost_when_refused;
+  std::vector<bpf_program*> programs;
+};
+
+// The groups to attach: the accept syscalls, hooked with fentry/fexit or
+// with the syscall tracepoints; the exits of watched processes, which the
+// reaper needs; and, when asked, the io_uring accepts.
+std::vector<HookGroup> HookGroupsFor(const accept4_bpf& skeleton, bool fentry, bool io_uring) {
+  const auto& p = skeleton.progs;
+  std::vector<HookGroup> groups;
+  if (fentry) {
+    groups.push_back({"accept",
+                      "fentry",
+                      nullptr,
+                      {p.handle_fentry_accept4, p.handle_fexit_accept4, p.handle_fentry_accept,
+                       p.handle_fexit_accept}});
+  } else {
+    groups.push_back({"accept",
+                      "tracepoint",
+                      nullptr,
+                      {p.handle_enter_accept4, p.handle_exit_accept4, p.handle_enter_accept,
+                       p.handle_exit_accept}});
   }
-  return text;
+  groups.push_back({"process_exit", "tracepoint", nullptr, {p.handle_process_exit}});
+  if (io_uring) {
+    groups.push_back({"io_uring",
+                      "tp_btf",
+                      "io_uring accepts are not counted",
+                      {p.handle_io_uring_submit, p.handle_io_uring_complete}});
+  }
+  return groups;
 }
 
-// Sets what the config decides, on either skeleton: both have the same
-// rodata, maps and io_uring programs. `io_uring`: load the io_uring hooks.
-template <typename Skeleton>
-void Configure(Skeleton* skeleton, const ProgramOptions& options, bool io_uring) {
-  bpf_program__set_autoload(skeleton->progs.handle_io_uring_submit, io_uring);
-  bpf_program__set_autoload(skeleton->progs.handle_io_uring_complete, io_uring);
-  skeleton->rodata->with_pid = options.with_pid;
-  skeleton->rodata->with_port = options.with_port;
-  skeleton->rodata->with_cgroup = options.with_cgroup;
-  skeleton->rodata->filter_tgids = !options.pids.empty();
-  skeleton->rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
+// Loads the programs of `groups` and no other.
+void LoadOnly(bpf_object* object, const std::vector<HookGroup>& groups) {
+  bpf_program* program;
+  bpf_object__for_each_program(program, object) bpf_program__set_autoload(program, false);
+  for (const HookGroup& group : groups) {
+    for (bpf_program* grouped : group.programs) bpf_program__set_autoload(grouped, true);
+  }
+}
+
+// The fentry programs are written against x86_64's syscall wrappers; this
+// names the running architecture's.
+void NameFentryTargets(const accept4_bpf& skeleton) {
+  const auto& p = skeleton.progs;
+  const std::pair<bpf_program*, const char*> targets[] = {
+      {p.handle_fentry_accept4, "accept4"},
+      {p.handle_fexit_accept4, "accept4"},
+      {p.handle_fentry_accept, "accept"},
+      {p.handle_fexit_accept, "accept"},
+  };
+  for (const auto& [program, syscall] : targets) {
+    const std::string function = SyscallFunction(syscall);
+    if (int err = bpf_program__set_attach_target(program, 0, function.c_str()); err != 0) {
+      throw std::runtime_error("fentry target " + function + ": " + BpfErrorText(err));
+    }
+  }
+}
+
+// Whether the accept syscalls are hooked with fentry/fexit: when asked, or
+// for auto where the kernel takes both on both syscalls. `refused`: why auto
+// falls back to tracepoints.
+bool UseFentry(AttachMode mode, std::string& refused) {
+  if (mode == AttachMode::kTracepoint) return false;
+  for (const char* syscall : {"accept4", "accept"}) {
+    std::string reason = FentryUnavailableReason(SyscallFunction(syscall));
+    if (reason.empty()) continue;
+    if (mode == AttachMode::kFentry) {
+      throw std::runtime_error("attach_mode fentry refused by the kernel: " + reason);
+    }
+    refused = std::move(reason);
+    return false;
+  }
+  return true;
+}
+
+// Sets what the config decides: rodata and map sizes.
+void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uring) {
+  skeleton.rodata->with_pid = options.with_pid;
+  skeleton.rodata->with_port = options.with_port;
+  skeleton.rodata->with_cgroup = options.with_cgroup;
+  skeleton.rodata->filter_tgids = !options.pids.empty();
+  skeleton.rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
+  const auto& maps = skeleton.maps;
   const struct {
     bpf_map* map;
     uint32_t entries;
   } sizes[] = {
-      {skeleton->maps.stats, options.max_series},
-      {skeleton->maps.watched_tgids, options.max_watched_processes},
-      {skeleton->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
-      {skeleton->maps.cgroup_filter,
-       options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
+      {maps.stats, options.max_series},
+      {maps.watched_tgids, options.max_watched_processes},
+      {maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
+      {maps.cgroup_filter, options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
       // the BPF-side size when the io_uring hooks run, nothing otherwise
-      {skeleton->maps.io_uring_requests,
-       io_uring ? bpf_map__max_entries(skeleton->maps.io_uring_requests) : 1},
-      {skeleton->maps.io_uring_multishot,
-       io_uring ? bpf_map__max_entries(skeleton->maps.io_uring_multishot) : 1},
+      {maps.io_uring_requests, io_uring ? bpf_map__max_entries(maps.io_uring_requests) : 1},
+      {maps.io_uring_multishot, io_uring ? bpf_map__max_entries(maps.io_uring_multishot) : 1},
   };
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
       throw std::runtime_error(std::string("sizing BPF map ") + bpf_map__name(map) + ": " +
-                               ErrorText(err));
+                               BpfErrorText(err));
     }
   }
 }
@@ -104,74 +175,30 @@ void FillPidFilter(bpf_map* filter, const std::vector<uint32_t>& pids) {
   const uint8_t wanted = 1;
   for (uint32_t pid : pids) {
     if (bpf_map__update_elem(filter, &pid, sizeof(pid), &wanted, sizeof(wanted), BPF_ANY) != 0) {
-      throw std::runtime_error("filling the pid filter map: " + ErrorText(errno));
+      throw std::runtime_error("filling the pid filter map: " + BpfErrorText(errno));
     }
   }
 }
 
-void AttachAll(BpfPrograms::Loaded& loaded, const char* mode) {
-  bpf_program* program;
-  bpf_object__for_each_program(program, loaded.object) {
-    if (!bpf_program__autoload(program)) continue;
+// Attaches every program of `group`; on failure detaches those it attached
+// and returns why.
+std::string AttachGroup(BpfPrograms::Loaded& loaded, const HookGroup& group) {
+  const size_t before = loaded.links.size();
+  for (bpf_program* program : group.programs) {
     bpf_link* link = bpf_program__attach(program);
     if (!link) {
-      throw std::runtime_error(std::string("attaching ") + mode + " program " +
-                               bpf_program__name(program) + " (" +
-                               bpf_program__section_name(program) + "): " + ErrorText(errno));
+      const std::string why = std::string("attaching ") + group.mode + " program " +
+                              bpf_program__name(program) + " (" +
+                              bpf_program__section_name(program) + "): " + BpfErrorText(errno);
+      std::for_each(loaded.links.begin() + before, loaded.links.end(), bpf_link__destroy);
+      loaded.links.resize(before);
+      loaded.attached.resize(before);
+      return why;
     }
     loaded.links.push_back(link);
+    loaded.attached.push_back(program);
   }
-}
-
-// Opens, configures, loads and attaches one skeleton. `prepare` runs on the
-// opened skeleton before load.
-template <typename Skeleton>
-std::unique_ptr<BpfPrograms::Loaded> LoadSkeleton(Skeleton* (*open)(), int (*load)(Skeleton*),
-                                                  void (*destroy)(Skeleton*),
-                                                  const ProgramOptions& options, bool io_uring,
-                                                  const char* mode,
-                                                  const std::function<void(Skeleton*)>& prepare) {
-  auto loaded = std::make_unique<BpfPrograms::Loaded>();
-  Skeleton* skeleton = open();
-  if (!skeleton) throw std::runtime_error(std::string("opening BPF object: ") + ErrorText(errno));
-  loaded->object = skeleton->obj;
-  loaded->destroy_skeleton = [skeleton, destroy] { destroy(skeleton); };
-  Configure(skeleton, options, io_uring);
-  prepare(skeleton);
-  if (int err = load(skeleton); err != 0) {
-    throw std::runtime_error(std::string("loading ") + mode + " BPF programs: " + ErrorText(err));
-  }
-  FillPidFilter(skeleton->maps.tgid_filter, options.pids);
-  // Tracepoints (the process-exit hook in every mode) are found through
-  // tracefs; checked after the load so that missing privileges are
-  // reported as such first.
-  EnsureTracefsMounted();
-  AttachAll(*loaded, mode);
-  return loaded;
-}
-
-std::unique_ptr<BpfPrograms::Loaded> LoadTracepoints(const ProgramOptions& options, bool io_uring) {
-  return LoadSkeleton<accept4_bpf>(accept4_bpf__open, accept4_bpf__load, accept4_bpf__destroy,
-                                   options, io_uring, "tracepoint", [](accept4_bpf*) {});
-}
-
-std::unique_ptr<BpfPrograms::Loaded> LoadFentry(const ProgramOptions& options, bool io_uring) {
-  return LoadSkeleton<accept4_fentry_bpf>(
-      accept4_fentry_bpf__open, accept4_fentry_bpf__load, accept4_fentry_bpf__destroy, options,
-      io_uring, "fentry", [](accept4_fentry_bpf* skeleton) {
-        const std::pair<bpf_program*, const char*> targets[] = {
-            {skeleton->progs.handle_enter_accept4, "accept4"},
-            {skeleton->progs.handle_exit_accept4, "accept4"},
-            {skeleton->progs.handle_enter_accept, "accept"},
-            {skeleton->progs.handle_exit_accept, "accept"},
-        };
-        for (const auto& [program, syscall] : targets) {
-          const std::string function = std::string(kSyscallPrefix) + syscall;
-          if (int err = bpf_program__set_attach_target(program, 0, function.c_str()); err != 0) {
-            throw std::runtime_error("fentry target " + function + ": " + ErrorText(err));
-          }
-        }
-      });
+  return "";
 }
 
 }  // namespace
@@ -185,33 +212,52 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
   }
   // A kernel without the io_uring tracepoints as the programs read them
   // still counts the syscalls; said once, here.
-  io_uring_attached_ = options.io_uring;
-  if (options.io_uring) {
+  bool io_uring = options.io_uring;
+  if (io_uring) {
     if (const std::string reason = IoUringHooksUnavailableReason(); !reason.empty()) {
       spdlog::info("io_uring accepts are not counted: {}", reason);
-      io_uring_attached_ = false;
+      io_uring = false;
     }
   }
-  switch (options.attach_mode) {
-    case AttachMode::kTracepoint:
-      loaded_ = LoadTracepoints(options, io_uring_attached_);
-      attach_mode_ = "tracepoint";
-      break;
-    case AttachMode::kFentry:
-      loaded_ = LoadFentry(options, io_uring_attached_);
-      attach_mode_ = "fentry";
-      break;
-    case AttachMode::kAuto:
-      try {
-        loaded_ = LoadFentry(options, io_uring_attached_);
-        attach_mode_ = "fentry";
-      } catch (const std::exception& e) {
-        loaded_ = LoadTracepoints(options, io_uring_attached_);
-        attach_mode_ = "tracepoint";
-        // Said once the fallback worked, so a failure still ends in one line.
-        spdlog::info("fentry/fexit not available, fell back to tracepoints: {}", e.what());
-      }
-      break;
+  std::string fentry_refused;
+  const bool fentry = UseFentry(options.attach_mode, fentry_refused);
+
+  loaded_ = std::make_unique<Loaded>();
+  loaded_->skeleton = accept4_bpf__open();
+  if (!loaded_->skeleton) {
+    throw std::runtime_error("opening the BPF object: " + BpfErrorText(errno));
+  }
+  accept4_bpf& skeleton = *loaded_->skeleton;
+  Configure(skeleton, options, io_uring);
+  const std::vector<HookGroup> groups = HookGroupsFor(skeleton, fentry, io_uring);
+  LoadOnly(skeleton.obj, groups);
+  if (fentry) NameFentryTargets(skeleton);
+  if (int err = accept4_bpf__load(&skeleton); err != 0) {
+    throw std::runtime_error(std::string("loading ") + groups.front().mode +
+                             " BPF programs: " + BpfErrorText(err));
+  }
+  FillPidFilter(skeleton.maps.tgid_filter, options.pids);
+  // Tracepoints (the process-exit hook in every mode) are found through
+  // tracefs; checked after the load so that missing privileges are
+  // reported as such first.
+  EnsureTracefsMounted();
+  for (const HookGroup& group : groups) {
+    const std::string refused = AttachGroup(*loaded_, group);
+    if (refused.empty()) {
+      attached_hooks_.emplace_back(group.hook, group.mode);
+      continue;
+    }
+    if (!group.lost_when_refused) throw std::runtime_error(refused);
+    spdlog::warn("{}: {}", group.lost_when_refused, refused);
+  }
+  attach_mode_ = groups.front().mode;
+  io_uring_attached_ =
+      std::any_of(attached_hooks_.begin(), attached_hooks_.end(),
+                  [](const AttachedHook& hook) { return hook.first == "io_uring"; });
+  // Said once everything required is attached, so a failure still ends in
+  // one line.
+  if (!fentry_refused.empty()) {
+    spdlog::info("fentry/fexit not available, fell back to tracepoints: {}", fentry_refused);
   }
   attached_ns_ = MonotonicNs();
 }
@@ -221,38 +267,29 @@ BpfPrograms::~BpfPrograms() {
   spdlog::debug("BPF programs detached and freed");
 }
 
-bpf_object* BpfPrograms::object() const { return loaded_->object; }
-
-std::vector<std::pair<std::string, std::string>> BpfPrograms::attached_hooks() const {
-  std::vector<std::pair<std::string, std::string>> hooks = {{"accept", attach_mode_}};
-  if (io_uring_attached_) hooks.emplace_back("io_uring", "tp_btf");
-  return hooks;
-}
+bpf_object* BpfPrograms::object() const { return loaded_->skeleton->obj; }
 
 std::vector<ProgramFd> BpfPrograms::program_fds() const {
   std::vector<ProgramFd> programs;
-  bpf_program* program;
-  bpf_object__for_each_program(program, loaded_->object) {
-    // left out of the load (the io_uring hooks where they are off)
-    if (bpf_program__fd(program) < 0) continue;
+  for (const bpf_program* program : loaded_->attached) {
     programs.push_back({bpf_program__name(program), bpf_program__fd(program)});
   }
   return programs;
 }
 
-int BpfPrograms::MapFd(const char* name) const {
-  return bpf_map__fd(bpf_object__find_map_by_name(loaded_->object, name));
+int BpfPrograms::stats_fd() const { return bpf_map__fd(loaded_->skeleton->maps.stats); }
+int BpfPrograms::overflow_fd() const { return bpf_map__fd(loaded_->skeleton->maps.overflow); }
+int BpfPrograms::watched_tgids_fd() const {
+  return bpf_map__fd(loaded_->skeleton->maps.watched_tgids);
 }
-
-uint32_t BpfPrograms::MapCapacity(const char* name) const {
-  return bpf_map__max_entries(bpf_object__find_map_by_name(loaded_->object, name));
+int BpfPrograms::cgroup_filter_fd() const {
+  return bpf_map__fd(loaded_->skeleton->maps.cgroup_filter);
 }
-
-int BpfPrograms::stats_fd() const { return MapFd("stats"); }
-int BpfPrograms::overflow_fd() const { return MapFd("overflow"); }
-int BpfPrograms::watched_tgids_fd() const { return MapFd("watched_tgids"); }
-int BpfPrograms::cgroup_filter_fd() const { return MapFd("cgroup_filter"); }
-int BpfPrograms::io_uring_requests_fd() const { return MapFd("io_uring_requests"); }
-uint32_t BpfPrograms::stats_capacity() const { return MapCapacity("stats"); }
+int BpfPrograms::io_uring_requests_fd() const {
+  return bpf_map__fd(loaded_->skeleton->maps.io_uring_requests);
+}
+uint32_t BpfPrograms::stats_capacity() const {
+  return bpf_map__max_entries(loaded_->skeleton->maps.stats);
+}
 
 }  // namespace accept4_exporter

@@ -1,10 +1,14 @@
-// Loads the accept4 BPF programs, attaches them and owns them: destroying
-// the object detaches and frees every program, link and map.
+// Loads the accept4 BPF programs (bpf/accept4.bpf.c), attaches them and
+// owns them: destroying the object detaches and frees every program, link
+// and map.
 //
-// Two BPF objects count the same way and differ only in how they hook the
-// accept path: bpf/accept4_fentry.bpf.c (fentry/fexit) and bpf/accept4.bpf.c
-// (syscall tracepoints). attach_mode auto takes fentry where the kernel
-// allows it and tracepoints otherwise.
+// The object holds every hook the exporter may use, each attach mode's; only
+// the programs to be attached are loaded (bpf_program__set_autoload).
+// attach_mode auto asks the kernel first whether it takes fentry on the
+// accept syscalls (kernel/fentry_probe.h), and loads the tracepoint
+// programs where it does not. Programs are attached in groups, one group
+// after the other: a required group that fails ends the start, an optional
+// one (io_uring) is left out with one line in the log and the others count.
 #pragma once
 
 #include <cstdint>
@@ -48,9 +52,14 @@ struct ProgramOptions {
 
 class BpfPrograms {
  public:
+  // {hook, how it is hooked} of one attached group of programs, e.g.
+  // {"accept", "tracepoint"}: one accept4_exporter_attach_info series.
+  using AttachedHook = std::pair<std::string, std::string>;
+
   // Throws std::runtime_error with one line of context when BPF is not
-  // usable here (no BTF, no privileges, no tracefs, verifier refusal, or
-  // fentry refused when attach_mode is fentry).
+  // usable here (no BTF, no privileges, no tracefs, verifier refusal, a
+  // required group of hooks refused, or fentry refused when attach_mode is
+  // fentry).
   explicit BpfPrograms(const ProgramOptions& options);
   ~BpfPrograms();
 
@@ -66,32 +75,30 @@ class BpfPrograms {
   // CLOCK_MONOTONIC ns once every program was attached: a call with no
   // enter record began before it.
   uint64_t attached_ns() const { return attached_ns_; }
-  // How the accept path is hooked: "fentry" or "tracepoint".
+  // How the accept syscalls are hooked: "fentry" or "tracepoint".
   const std::string& attach_mode() const { return attach_mode_; }
   // Whether the io_uring accept hooks are attached (bpf/io_uring.bpf.h).
   bool io_uring_attached() const { return io_uring_attached_; }
-  // {hooks, how they are attached} for each group attached: {"accept",
-  // attach_mode()} and, when attached, {"io_uring", "tp_btf"}.
-  std::vector<std::pair<std::string, std::string>> attached_hooks() const;
+  // Each attached group, in the order attached: {"accept", attach_mode()},
+  // {"process_exit", "tracepoint"} and, when attached, {"io_uring", "tp_btf"}.
+  const std::vector<AttachedHook>& attached_hooks() const { return attached_hooks_; }
   // io_uring accepts between submission and final completion, keyed by
   // request (struct accept4_io_uring_request): accepts in progress, armed
   // multishot ones included.
   int io_uring_requests_fd() const;
-  // The loaded object, for walking its programs.
+  // The loaded object, whose maps the task iterator shares.
   bpf_object* object() const;
-  // Every program of the object, valid while this object lives.
+  // Every attached program, valid while this object lives.
   std::vector<ProgramFd> program_fds() const;
 
   // What a loaded and attached object needs to be freed; defined in the .cc.
   struct Loaded;
 
  private:
-  int MapFd(const char* name) const;
-  uint32_t MapCapacity(const char* name) const;
-
   ProgramOptions options_;
   std::string attach_mode_;
   bool io_uring_attached_ = false;
+  std::vector<AttachedHook> attached_hooks_;
   std::unique_ptr<Loaded> loaded_;
   uint64_t attached_ns_ = 0;
 };

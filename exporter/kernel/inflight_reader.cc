@@ -14,6 +14,7 @@
 
 #include "inflight_iter.skel.h"
 #include "kernel/monotonic_clock.h"
+#include "kernel/owned_fd.h"
 
 namespace accept4_exporter {
 
@@ -40,21 +41,6 @@ void ShareMap(bpf_object* counting, bpf_map* into) {
     throw SetupError(std::string("sharing BPF map ") + name + " with the task iterator", err);
   }
 }
-
-// Closes the iterator's fd however the read ends.
-class IteratorFd {
- public:
-  explicit IteratorFd(int fd) : fd_(fd) {}
-  ~IteratorFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  IteratorFd(const IteratorFd&) = delete;
-  IteratorFd& operator=(const IteratorFd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -83,7 +69,7 @@ InflightReader::InflightReader(const BpfPrograms& programs)
 InflightReader::~InflightReader() = default;
 
 InflightSnapshot InflightReader::Read() {
-  IteratorFd iterator(bpf_iter_create(bpf_link__fd(loaded_->skeleton->links.list_inflight_calls)));
+  OwnedFd iterator(bpf_iter_create(bpf_link__fd(loaded_->skeleton->links.list_inflight_calls)));
   if (iterator.get() < 0) {
     throw std::system_error(errno, std::generic_category(), "creating a task iterator");
   }

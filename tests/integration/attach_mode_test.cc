@@ -37,7 +37,7 @@ TEST(AttachModeTest, AutoUsesFentryOrFallsBackToTracepoints) {
       exporter.StderrText().find("fentry/fexit not available, fell back to tracepoints") !=
       std::string::npos;
   const std::string mode = fell_back ? "tracepoint" : "fentry";
-  EXPECT_EQ(metrics.Value("accept4_exporter_attach_info", {{"mode", mode}}), 1);
+  EXPECT_EQ(metrics.Value("accept4_exporter_attach_info", {{"hook", "accept"}, {"mode", mode}}), 1);
   EXPECT_NE(exporter.StderrText().find("attached to the accept paths mode=" + mode),
             std::string::npos);
 }
@@ -46,7 +46,7 @@ TEST(AttachModeTest, FentryOnlyRefusesClearlyWhereTheKernelDoes) {
   SKIP_WITHOUT_BPF();
   const ExitResult result = StartFentryOnly();
   EXPECT_EQ(result.exit_code, 1);
-  if (result.stderr_text.find("loading fentry BPF programs: ") == std::string::npos) {
+  if (result.stderr_text.find("attach_mode fentry refused by the kernel: ") == std::string::npos) {
     // This kernel runs fentry: the start failed later, on the taken port.
     EXPECT_NE(result.stderr_text.find("mode=fentry"), std::string::npos) << result.stderr_text;
     return;
@@ -61,7 +61,8 @@ TEST(AttachModeTest, TracepointModeNeverTriesFentry) {
   SKIP_WITHOUT_BPF();
   ExporterProcess exporter("poll_interval: 100ms\nattach_mode: tracepoint\n");
   ASSERT_TRUE(exporter.running());
-  EXPECT_EQ(exporter.ScrapeFresh().Value("accept4_exporter_attach_info", {{"mode", "tracepoint"}}),
+  EXPECT_EQ(exporter.ScrapeFresh().Value("accept4_exporter_attach_info",
+                                         {{"hook", "accept"}, {"mode", "tracepoint"}}),
             1);
   EXPECT_EQ(exporter.StderrText().find("fentry"), std::string::npos);
 }

@@ -34,9 +34,12 @@ namespace {
 
 constexpr const char* kRunCount = "accept4_exporter_bpf_program_run_count_total";
 constexpr const char* kRunSeconds = "accept4_exporter_bpf_program_run_seconds_total";
+// The programs of attach_mode tracepoint, which these tests ask for so that
+// the names do not depend on whether the kernel takes fentry.
 const char* const kPrograms[] = {"handle_enter_accept4", "handle_exit_accept4",
                                  "handle_enter_accept", "handle_exit_accept",
                                  "handle_process_exit"};
+constexpr const char* kTracepointConfig = "poll_interval: 100ms\nattach_mode: tracepoint\n";
 constexpr uid_t kNobody = 65534;
 
 std::string ReadFile(const std::string& path) {
@@ -141,7 +144,7 @@ TEST(PrivilegesTest, KeepsOnlyWhatAReloadNeedsAndStillCountsAndReloads) {
 
 TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\n");
+  ExporterProcess exporter(kTracepointConfig);
   ASSERT_TRUE(exporter.running());
   const MetricsText before = exporter.ScrapeFresh();
   for (const char* program : kPrograms) {
@@ -165,14 +168,14 @@ TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
 
 TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\n");
+  ExporterProcess exporter(kTracepointConfig);
   ASSERT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
   for (int i = 0; i < 5; ++i) AcceptConnection(listener);
   const MetricsText before = exporter.ScrapeFresh();
   ASSERT_GE(before.Value(kRunCount, {{"program", "handle_enter_accept4"}}), 5);
 
-  exporter.Reload("poll_interval: 100ms\nlabels: {pid: false}\n");
+  exporter.Reload(std::string(kTracepointConfig) + "labels: {pid: false}\n");
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   for (int i = 0; i < 3; ++i) AcceptConnection(listener);
   const MetricsText after = exporter.ScrapeFresh();
@@ -341,7 +344,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
   SKIP_WITHOUT_UNPRIVILEGED_BPF();
   ScopedComm comm("a4t_nobody");
   // CAP_SYS_ADMIN only for BPF_ENABLE_STATS; dropped after start.
-  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", "poll_interval: 100ms\n");
+  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", kTracepointConfig);
   ASSERT_TRUE(exporter.running());
   const auto status = StatusOf(exporter.pid());
   EXPECT_EQ(status.at("Uid").substr(0, 5), "65534");
@@ -359,7 +362,8 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
 
   // New programs, loaded and attached by uid 65534 with CAP_BPF and
   // CAP_PERFMON alone.
-  ASSERT_TRUE(exporter.Reload("poll_interval: 100ms\nlabels: {pid: false, port: true}\n"))
+  ASSERT_TRUE(
+      exporter.Reload(std::string(kTracepointConfig) + "labels: {pid: false, port: true}\n"))
       << exporter.StderrText();
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   AcceptConnection(listener);
