@@ -155,4 +155,15 @@ struct accept4_inflight_call {
 	char comm[ACCEPT4_COMM_LEN]; /* thread-group leader's comm */
 };
 
+/*
+ * Map sizes, shared by the map definitions and the exporter, which sets
+ * every size again before load (from the config where it has a key).
+ */
+/* stats, unless maps.max_series says otherwise */
+#define ACCEPT4_DEFAULT_MAX_SERIES 16384
+/* watched_tgids: processes with series whose exit the kernel stamps */
+#define ACCEPT4_MAX_WATCHED_PROCESSES 16384
+/* io_uring_requests and io_uring_multishot: io_uring accepts in progress */
+#define ACCEPT4_MAX_IO_URING_REQUESTS 16384
+
 #endif /* ACCEPT4_EXPORTER_BPF_ACCEPT4_H_ */

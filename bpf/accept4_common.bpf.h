@@ -22,7 +22,7 @@ const volatile bool with_cgroup = false;
 /* One entry per series; max_entries is set from the config before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, ACCEPT4_DEFAULT_MAX_SERIES);
 	__type(key, struct accept4_key);
 	__type(value, struct accept4_value);
 } stats SEC(".maps");
@@ -41,7 +41,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, ACCEPT4_MAX_WATCHED_PROCESSES);
 	__type(key, __u32);
 	__type(value, __u64);
 } watched_tgids SEC(".maps");

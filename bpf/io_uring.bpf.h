@@ -41,7 +41,7 @@
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, ACCEPT4_MAX_IO_URING_REQUESTS);
 	__type(key, __u64);
 	__type(value, struct accept4_io_uring_request);
 } io_uring_requests SEC(".maps");
@@ -49,7 +49,7 @@ struct {
 /* (ring, user_data) of an armed multishot accept -> its request pointer */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, ACCEPT4_MAX_IO_URING_REQUESTS);
 	__type(key, struct accept4_io_uring_ring_key);
 	__type(value, __u64);
 } io_uring_multishot SEC(".maps");

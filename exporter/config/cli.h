@@ -5,15 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "web/web_defaults.h"
+
 namespace accept4_exporter {
 
 struct CliOptions {
-  std::string listen_address = ":10044";
-  std::string telemetry_path = "/metrics";
+  std::string listen_address = kDefaultListenAddress;
+  std::string telemetry_path = kDefaultTelemetryPath;
   std::string config_file;  // empty: the embedded default
   bool config_check = false;
   std::string web_config_file;
-  unsigned max_requests = 40;
+  unsigned max_requests = kDefaultMaxRequests;
   std::string log_level = "info";
 };
 

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+// ACCEPT4_DEFAULT_MAX_SERIES, the kernel map's own default size
+#include "kernel/bpf_types.h"
+
 namespace accept4_exporter {
 
 enum class AttachMode { kAuto, kTracepoint, kFentry };
@@ -21,7 +24,7 @@ struct Config {
   // group of cgroup_pattern (fully anchored regex) when that matches.
   bool label_cgroup = false;
   std::string cgroup_pattern;  // empty: the whole path
-  uint32_t max_series = 16384;
+  uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
   // Unset: twice poll_interval.
   std::optional<std::chrono::milliseconds> exited_process_grace_period;
   std::string include_comm;  // regex, fully anchored; empty: all

@@ -151,6 +151,8 @@ void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uri
   skeleton.rodata->filter_tgids = !options.pids.empty();
   skeleton.rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const auto& maps = skeleton.maps;
+  // nothing when the io_uring hooks are off
+  const uint32_t io_uring_requests = io_uring ? ACCEPT4_MAX_IO_URING_REQUESTS : 1;
   const struct {
     bpf_map* map;
     uint32_t entries;
@@ -159,9 +161,8 @@ void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uri
       {maps.watched_tgids, options.max_watched_processes},
       {maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {maps.cgroup_filter, options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
-      // the BPF-side size when the io_uring hooks run, nothing otherwise
-      {maps.io_uring_requests, io_uring ? bpf_map__max_entries(maps.io_uring_requests) : 1},
-      {maps.io_uring_multishot, io_uring ? bpf_map__max_entries(maps.io_uring_multishot) : 1},
+      {maps.io_uring_requests, io_uring_requests},
+      {maps.io_uring_multishot, io_uring_requests},
   };
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {

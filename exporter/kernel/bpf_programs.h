@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "kernel/bpf_types.h"
 
 struct bpf_object;
 
@@ -36,8 +37,8 @@ struct ProgramOptions {
   bool with_pid = true;
   bool with_port = false;
   bool with_cgroup = false;
-  uint32_t max_series = 16384;
-  uint32_t max_watched_processes = 16384;
+  uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
+  uint32_t max_watched_processes = ACCEPT4_MAX_WATCHED_PROCESSES;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
   // Count only tasks in cgroups under these cgroup v2 paths; empty: all.

@@ -96,7 +96,6 @@ void MapReader::ReadStats(std::vector<StatsEntry>& out) {
 void MapReader::ReadOverflow(std::vector<uint64_t>& out) {
   constexpr __u32 kSlots = ACCEPT4_SYSCALL_MAX * ACCEPT4_OVERFLOW_ERRNO_SLOTS;
   out.assign(kSlots, 0);
-  std::vector<__u64> per_cpu(possible_cpus_);
   // Per-CPU array slots are almost always zero; a lookup each costs 2048
   // syscalls, so read them in one batch.
   std::vector<__u32> keys(kSlots);

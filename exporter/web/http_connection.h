@@ -26,6 +26,7 @@
 
 #include "web/connection_table.h"
 #include "web/request_handler.h"
+#include "web/web_defaults.h"
 
 namespace accept4_exporter {
 
@@ -42,7 +43,7 @@ struct ServerLimits {
   // For writing a whole response.
   std::chrono::seconds write_timeout{60};
   // Requests being answered at once (--web.max-requests); beyond it 503.
-  unsigned max_requests = 40;
+  unsigned max_requests = kDefaultMaxRequests;
 };
 
 // What the connections share: owned by the server, used on its socket

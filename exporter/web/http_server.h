@@ -9,13 +9,14 @@
 #include <string>
 
 #include "web/request_handler.h"
+#include "web/web_defaults.h"
 
 namespace accept4_exporter {
 
 struct HttpOptions {
-  std::string listen_address = ":10044";  // [host]:port
-  std::string telemetry_path = "/metrics";
-  unsigned max_requests = 40;  // requests answered at once; beyond it 503
+  std::string listen_address = kDefaultListenAddress;  // [host]:port
+  std::string telemetry_path = kDefaultTelemetryPath;
+  unsigned max_requests = kDefaultMaxRequests;  // requests answered at once; beyond it 503
   // exporter-toolkit web config (TLS, basic auth); empty: plain HTTP.
   std::string web_config_file;
   // The body of a scrape of the telemetry path; called on the server's
