@@ -25,8 +25,12 @@ struct BpfPrograms::Loaded {
   // The programs behind `links`.
   std::vector<const bpf_program*> attached;
 
+  // Detaches in the reverse order of attaching, the optional groups first.
+  // A kernel may put a link's program only after an RCU grace period: on
+  // 6.18 the io_uring (tp_btf) programs, detached last, were often still
+  // loaded when the exporter had exited; detached first, they are gone.
   ~Loaded() {
-    for (bpf_link* link : links) bpf_link__destroy(link);
+    for (auto link = links.rbegin(); link != links.rend(); ++link) bpf_link__destroy(*link);
     if (skeleton) accept4_bpf__destroy(skeleton);
   }
 };
