@@ -75,9 +75,9 @@ void Reload(const accept4_exporter::CliOptions& cli,
     }
     auto next = std::make_unique<accept4_exporter::Pipeline>(config, pipeline->programs(),
                                                              collector, self, program_stats);
-    pipeline->Stop();
+    pipeline->poller().Stop();
     pipeline = std::move(next);
-    pipeline->Start();
+    pipeline->poller().Start();
     self.SetAttachedHooks(pipeline->programs()->attached_hooks());
     self.SetReloadResult(true, UnixNow());
     spdlog::info("SIGHUP: config reloaded programs={}",
@@ -139,7 +139,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
     }
     DropCapabilities(cli);
     self->SetReloadResult(true, UnixNow());
-    pipeline->Start();
+    pipeline->poller().Start();
 
     // A scrape: the exporter's own few metrics, serialized now, then the
     // accept metrics as serialized by the last poll, shared, not copied. In
@@ -151,7 +151,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
                     program_stats = program_stats.get()] {
       std::vector<prometheus::MetricFamily> own = registry->Collect();
       if (program_stats) {
-        for (auto& family : program_stats->Collect()) own.push_back(std::move(family));
+        for (auto& family : program_stats->Families()) own.push_back(std::move(family));
       }
       accept4_exporter::MetricsText text;
       text.own = prometheus::TextSerializer().Serialize(own);
@@ -176,7 +176,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
     // Stop serving first, then stop reading; the programs go last (RAII).
     server.reset();
     spdlog::debug("HTTP server stopped");
-    pipeline->Stop();
+    pipeline->poller().Stop();
     spdlog::debug("poller stopped");
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -46,9 +46,19 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
                                               CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
                                         : nullptr),
-      poller_(reader_, inflight_, config.label_pid ? &reaper_ : nullptr, &comm_filter_,
-              cgroup_filter_.get(), program_stats, collector, self,
-              {config.label_pid, config.label_port, cgroup_label_.get()}, config.poll_interval) {
+      poller_(PollStages{
+                  .cgroup_filter = cgroup_filter_.get(),
+                  .read_counts = [this] { return reader_.Read(); },
+                  .read_inflight = [this] { return inflight_.Read(); },
+                  .reaper = config.label_pid ? &reaper_ : nullptr,
+                  .comm_filter = &comm_filter_,
+                  .program_stats = program_stats,
+              },
+              PollSettings{
+                  .labels = {config.label_pid, config.label_port, cgroup_label_.get()},
+                  .interval = config.poll_interval,
+              },
+              collector, self) {
   self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();

@@ -1,6 +1,7 @@
-// Everything that a config decides and that touches the kernel: the BPF
-// programs, the map reader, the reaper of exited processes, the comm filter
-// and the poll thread. A SIGHUP builds a new one and swaps it in.
+// The stages a config decides, built from it and owned here: the BPF
+// programs, the map and in-progress readers, the reaper of exited
+// processes, the comm and cgroup filters, and the poller that runs them. A
+// SIGHUP builds a new pipeline, starts its poller and drops the old one.
 #pragma once
 
 #include <memory>
@@ -27,16 +28,17 @@ ProgramOptions ProgramOptionsFor(const Config& config);
 class Pipeline {
  public:
   // Loads and attaches new programs unless `reuse` (the running pipeline's)
-  // were built from the same ProgramOptions. Throws on set-up errors.
-  // `program_stats` (null when bpf_stats is off) then measures its programs.
+  // were built from the same ProgramOptions. Throws on set-up errors; the
+  // poller is not started. `program_stats` (null when bpf_stats is off)
+  // then measures its programs.
   Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse, SnapshotCollector& collector,
            SelfMetrics& self, ProgramStats* program_stats);
 
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  void Start() { poller_.Start(); }
-  void Stop() { poller_.Stop(); }
+  // Runs the stages below; started and stopped by the owner.
+  Poller& poller() { return poller_; }
 
   const std::shared_ptr<BpfPrograms>& programs() const { return programs_; }
   bool reused_programs() const { return reused_programs_; }
@@ -50,6 +52,7 @@ class Pipeline {
   CommFilter comm_filter_;
   std::unique_ptr<CgroupFilter> cgroup_filter_;  // null without cgroup prefixes
   std::unique_ptr<CgroupLabel> cgroup_label_;    // null without labels.cgroup
+  // Last: it runs the stages above, so it must stop before they go.
   Poller poller_;
 };
 

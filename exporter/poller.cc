@@ -1,6 +1,5 @@
 #include "poller.h"
 
-#include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
 #include "metrics/inflight_families.h"
@@ -14,39 +13,33 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-Poller::Poller(MapReader& reader, InflightReader& inflight, ProcessReaper* reaper,
-               CommFilter* comm_filter, CgroupFilter* cgroup_filter, ProgramStats* program_stats,
-               SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
-               std::chrono::milliseconds interval)
-    : reader_(reader),
-      inflight_(inflight),
-      reaper_(reaper),
-      comm_filter_(comm_filter),
-      cgroup_filter_(cgroup_filter),
-      program_stats_(program_stats),
+Poller::Poller(PollStages stages, PollSettings settings, SnapshotCollector& collector,
+               SelfMetrics& self)
+    : stages_(std::move(stages)),
+      settings_(std::move(settings)),
       collector_(collector),
-      self_(self),
-      labels_(labels),
-      interval_(interval) {}
+      self_(self) {}
 
 Poller::~Poller() { Stop(); }
 
 void Poller::PollOnce() {
   try {
-    if (cgroup_filter_) cgroup_filter_->Refresh();
+    if (stages_.cgroup_filter) stages_.cgroup_filter->Refresh();
     // The time the maps were read at: what a scrape's data is as fresh as.
-    const double read_at = Seconds(std::chrono::system_clock::now().time_since_epoch());
+    const double read_at =
+        std::chrono::duration<double>(settings_.wall_clock().time_since_epoch()).count();
     const auto started = std::chrono::steady_clock::now();
-    MapSnapshot snapshot = reader_.Read();
-    InflightSnapshot inflight = inflight_.Read();
+    MapSnapshot snapshot = stages_.read_counts();
+    InflightSnapshot inflight = stages_.read_inflight();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
-    if (reaper_) reaper_->Reap(snapshot);
-    if (comm_filter_) {
-      comm_filter_->Apply(snapshot);
-      comm_filter_->Apply(inflight);
+    if (stages_.reaper) stages_.reaper->Reap(snapshot);
+    if (stages_.comm_filter) {
+      stages_.comm_filter->Apply(snapshot);
+      stages_.comm_filter->Apply(inflight);
     }
-    std::vector<prometheus::MetricFamily> families = BuildAcceptFamilies(snapshot, labels_);
-    for (auto& family : BuildInflightFamilies(inflight, labels_)) {
+    std::vector<prometheus::MetricFamily> families =
+        BuildAcceptFamilies(snapshot, settings_.labels);
+    for (auto& family : BuildInflightFamilies(inflight, settings_.labels)) {
       families.push_back(std::move(family));
     }
     const size_t entries = snapshot.stats.size();
@@ -54,7 +47,7 @@ void Poller::PollOnce() {
     collector_.Publish(std::move(families));
     // Before the pass is stamped, so that a scrape that shows this pass
     // shows program stats at least as recent.
-    if (program_stats_) program_stats_->Refresh();
+    if (stages_.program_stats) stages_.program_stats->Refresh();
     self_.RecordRead(took, read_at, static_cast<double>(entries));
   } catch (const std::exception& e) {
     self_.RecordReadError();
@@ -74,12 +67,12 @@ void Poller::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  thread_.join();
 }
 
 void Poller::Run() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+  while (!wake_.wait_for(lock, settings_.interval, [this] { return stopping_; })) {
     lock.unlock();
     PollOnce();
     lock.lock();

@@ -1,15 +1,17 @@
 // Reads the maps every poll interval and publishes the result to the
-// collector, on a thread of its own.
+// collector, on a thread of its own. It touches the kernel only through
+// its stages, so a pass can run on hand-made snapshots.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
 #include "kernel/cgroup_filter.h"
-#include "kernel/inflight_reader.h"
-#include "kernel/map_reader.h"
+#include "kernel/inflight_snapshot.h"
+#include "kernel/map_snapshot.h"
 #include "kernel/program_stats.h"
 #include "metrics/comm_filter.h"
 #include "metrics/metrics_builder.h"
@@ -19,17 +21,36 @@
 
 namespace accept4_exporter {
 
+// What a pass runs, in this order. The reads are required; a null stage is
+// one the config does not use.
+struct PollStages {
+  // Keeps the cgroup filter's kernel map up to date, before the reads.
+  CgroupFilter* cgroup_filter = nullptr;
+  // The series map (MapReader::Read) and the calls in progress
+  // (InflightReader::Read); each throws on failure.
+  std::function<MapSnapshot()> read_counts;
+  std::function<InflightSnapshot()> read_inflight;
+  // Drops the series of exited processes; null keeps them (per-command
+  // series, without the pid label, need no reaping).
+  ProcessReaper* reaper = nullptr;
+  CommFilter* comm_filter = nullptr;
+  // Refreshed after each publish; null with bpf_stats off.
+  ProgramStats* program_stats = nullptr;
+};
+
+struct PollSettings {
+  LabelOptions labels;
+  std::chrono::milliseconds interval{5000};
+  // Stamps each read, for accept4_exporter_last_map_read_timestamp_seconds.
+  std::function<std::chrono::system_clock::time_point()> wall_clock = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+
 class Poller {
  public:
-  // `reaper` may be null: series are then kept for ever (per-command
-  // series, without the pid label, need no reaping).
-  // `cgroup_filter` may be null too: no cgroup filter to keep up to date.
-  // So may `program_stats` (bpf_stats off); it is refreshed on each
-  // successful pass. `inflight` lists the calls in progress at each pass.
-  Poller(MapReader& reader, InflightReader& inflight, ProcessReaper* reaper,
-         CommFilter* comm_filter, CgroupFilter* cgroup_filter, ProgramStats* program_stats,
-         SnapshotCollector& collector, SelfMetrics& self, LabelOptions labels,
-         std::chrono::milliseconds interval);
+  // Publishes to `collector`, and records each pass in `self`.
+  Poller(PollStages stages, PollSettings settings, SnapshotCollector& collector, SelfMetrics& self);
   ~Poller();
 
   Poller(const Poller&) = delete;
@@ -39,22 +60,18 @@ class Poller {
   // and counted, and /metrics keeps the previous pass.
   void PollOnce();
 
+  // A first pass on the caller's thread, then one per interval on the
+  // poller's own, until Stop(), which wakes it at once.
   void Start();
   void Stop();
 
  private:
   void Run();
 
-  MapReader& reader_;
-  InflightReader& inflight_;
-  ProcessReaper* reaper_;
-  CommFilter* comm_filter_;
-  CgroupFilter* cgroup_filter_;
-  ProgramStats* program_stats_;
+  PollStages stages_;
+  PollSettings settings_;
   SnapshotCollector& collector_;
   SelfMetrics& self_;
-  LabelOptions labels_;
-  std::chrono::milliseconds interval_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -74,7 +74,7 @@ void ProgramStats::ReadLocked() {
   }
 }
 
-std::vector<MetricFamily> ProgramStats::Collect() const {
+std::vector<MetricFamily> ProgramStats::Families() const {
   MetricFamily seconds{"accept4_exporter_bpf_program_run_seconds_total",
                        "Time the kernel spent running each of the exporter's BPF programs, "
                        "from its BPF_ENABLE_STATS accounting.",

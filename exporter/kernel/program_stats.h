@@ -4,7 +4,6 @@
 // reads them back per program; a scrape serves the latest read.
 #pragma once
 
-#include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
@@ -34,7 +33,8 @@ class RunTimeStatsSwitch {
   int fd_;
 };
 
-class ProgramStats : public prometheus::Collectable {
+// Serves its own families beside the registry's, on each scrape.
+class ProgramStats {
  public:
   // Turns the stats on, so it must run before capabilities are dropped.
   // Throws what RunTimeStatsSwitch throws.
@@ -53,7 +53,9 @@ class ProgramStats : public prometheus::Collectable {
   // program that cannot be read keeps its previous values, and is logged.
   void Refresh();
 
-  std::vector<prometheus::MetricFamily> Collect() const override;
+  // accept4_exporter_bpf_program_run_{seconds,count}_total, from the latest
+  // read and the totals carried over.
+  std::vector<prometheus::MetricFamily> Families() const;
 
  private:
   struct Totals {
