@@ -41,7 +41,8 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       cgroup_filter_(config.cgroup_path_prefixes.empty()
                          ? nullptr
                          : std::make_unique<CgroupFilter>(
-                               programs_->cgroup_filter_fd(), config.cgroup_path_prefixes,
+                               std::make_unique<BpfCgroupIdMap>(programs_->cgroup_filter_fd()),
+                               config.cgroup_path_prefixes,
                                CgroupV2Root("filters.cgroup_path_prefixes"))),
       cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
                                               CgroupV2Root("labels.cgroup"), config.cgroup_pattern)

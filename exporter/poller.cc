@@ -33,6 +33,9 @@ void Poller::PollOnce() {
     InflightSnapshot inflight = stages_.read_inflight();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
     if (stages_.reaper) stages_.reaper->Reap(snapshot);
+    // The map's fill: what the reaper left in it (it deletes what it drops),
+    // before the comm filter leaves out what is not served.
+    const size_t entries = snapshot.stats.size();
     if (stages_.comm_filter) {
       stages_.comm_filter->Apply(snapshot);
       stages_.comm_filter->Apply(inflight);
@@ -42,7 +45,6 @@ void Poller::PollOnce() {
     for (auto& family : BuildInflightFamilies(inflight, settings_.labels)) {
       families.push_back(std::move(family));
     }
-    const size_t entries = snapshot.stats.size();
     snapshot = MapSnapshot();  // not needed past this point: free it before serializing
     collector_.Publish(std::move(families));
     // Before the pass is stamped, so that a scrape that shows this pass

@@ -1,6 +1,7 @@
 #include "kernel/cgroup_filter.h"
 
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <spdlog/spdlog.h>
 #include <string.h>
 
@@ -8,9 +9,16 @@
 
 namespace accept4_exporter {
 
-CgroupFilter::CgroupFilter(int cgroup_filter_fd, std::vector<std::string> prefixes,
+int BpfCgroupIdMap::Add(uint64_t id) {
+  const uint8_t wanted = 1;
+  return bpf_map_update_elem(fd_, &id, &wanted, BPF_ANY) == 0 ? 0 : errno;
+}
+
+void BpfCgroupIdMap::Remove(uint64_t id) { bpf_map_delete_elem(fd_, &id); }
+
+CgroupFilter::CgroupFilter(std::unique_ptr<CgroupIdMap> map, std::vector<std::string> prefixes,
                            std::string root)
-    : map_fd_(cgroup_filter_fd), prefixes_(std::move(prefixes)), root_(std::move(root)) {}
+    : map_(std::move(map)), prefixes_(std::move(prefixes)), root_(std::move(root)) {}
 
 void CgroupFilter::Refresh() {
   seen_.clear();
@@ -24,8 +32,7 @@ void CgroupFilter::Refresh() {
       ++it;
       continue;
     }
-    const uint64_t id = *it;
-    bpf_map_delete_elem(map_fd_, &id);
+    map_->Remove(*it);
     it = known_.erase(it);
   }
 }
@@ -33,15 +40,14 @@ void CgroupFilter::Refresh() {
 void CgroupFilter::Add(const std::string& path, uint64_t id) {
   seen_.insert(id);
   if (known_.count(id)) return;
-  const uint8_t wanted = 1;
-  if (bpf_map_update_elem(map_fd_, &id, &wanted, BPF_ANY) == 0) {
+  if (const int err = map_->Add(id); err == 0) {
     known_.insert(id);
   } else if (!warned_full_) {
     warned_full_ = true;
     spdlog::warn(
         "adding cgroup {} to the cgroup filter: {}; calls in newer cgroups are not "
         "counted",
-        path, strerror(errno));
+        path, strerror(err));
   }
 }
 
