@@ -27,23 +27,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The filters of the counting programs, for any thread rather than the current one. */
-static __always_inline bool wanted_task(struct task_struct *task)
-{
-	__u32 tgid = task->tgid;
-	__u64 cgroup_id;
-
-	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
-		return false;
-	if (filter_cgroups) {
-		/* what bpf_get_current_cgroup_id() returns for the current task */
-		cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-		if (!bpf_map_lookup_elem(&cgroup_filter, &cgroup_id))
-			return false;
-	}
-	return true;
-}
-
 /*
  * The enter program's record of the call `task` is in, or NULL. A record
  * whose exit was never seen (the exit hook attached after the enter hook,
@@ -72,7 +55,7 @@ int list_inflight_calls(struct bpf_iter__task *ctx)
 	/* a NULL task ends the walk; kernel threads and zombies make no syscalls */
 	if (!task || (task->flags & PF_KTHREAD) || task->exit_state)
 		return 0;
-	if (!wanted_task(task))
+	if (!filters_keep(task->tgid, filtered_cgroup_id(task)))
 		return 0;
 	call = open_record(task);
 	if (call) {

@@ -121,19 +121,13 @@ static __always_inline bool describe_unseen_submission(struct io_kiocb *req,
 						       struct accept4_inflight *call)
 {
 	struct task_struct *task = io_uring_submitter(req);
-	__u64 cgroup_id;
 	__u32 tgid;
 
 	if (!task)
 		return false;
 	tgid = BPF_CORE_READ(task, tgid);
-	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+	if (!filters_keep(tgid, filtered_cgroup_id(task)))
 		return false;
-	if (filter_cgroups) {
-		cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-		if (!bpf_map_lookup_elem(&cgroup_filter, &cgroup_id))
-			return false;
-	}
 	key->tgid = tgid;
 	bpf_probe_read_kernel_str(&key->comm, sizeof(key->comm),
 				  BPF_CORE_READ(task, group_leader, comm));

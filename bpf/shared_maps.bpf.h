@@ -48,4 +48,30 @@ struct {
 	__type(value, __u8);
 } cgroup_filter SEC(".maps");
 
+/*
+ * Whether filters.pids and filters.cgroup_path_prefixes keep process `tgid`
+ * in cgroup `cgroup_id`, for a task other than the current one (the task
+ * iterator, an io_uring submitter). cgroup_id is only looked at when
+ * filter_cgroups is set: pass filtered_cgroup_id(task).
+ */
+static __always_inline bool filters_keep(__u32 tgid, __u64 cgroup_id)
+{
+	if (filter_tgids && !bpf_map_lookup_elem(&tgid_filter, &tgid))
+		return false;
+	if (filter_cgroups && !bpf_map_lookup_elem(&cgroup_filter, &cgroup_id))
+		return false;
+	return true;
+}
+
+/*
+ * The cgroup v2 id of `task`, what bpf_get_current_cgroup_id() gives for
+ * the current task; 0, without reading it, when no cgroup filter is set.
+ */
+static __always_inline __u64 filtered_cgroup_id(struct task_struct *task)
+{
+	if (!filter_cgroups)
+		return 0;
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
 #endif /* ACCEPT4_EXPORTER_BPF_SHARED_MAPS_BPF_H_ */

@@ -3,6 +3,7 @@
 // once it returns, whether it began before or after the exporter started.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,9 +13,11 @@
 #include <cmath>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "accept_calls.h"
 #include "bpf_support.h"
+#include "cgroup_support.h"
 #include "exporter_process.h"
 
 namespace accept4_test {
@@ -196,8 +199,34 @@ class BlockedChild {
   pid_t pid_;
 };
 
-TEST(InflightTest, PidAndCommFiltersApplyToCallsInProgress) {
+// A cgroup of the test's own under the cgroup v2 root, removed when it goes
+// (after the processes moved into it have exited).
+class ScopedCgroup {
+ public:
+  explicit ScopedCgroup(const std::string& root)
+      : path_(root.empty() ? "" : "/a4t_inflight_" + std::to_string(getpid())), dir_(root + path_) {
+    if (!path_.empty() && mkdir(dir_.c_str(), 0755) != 0) path_.clear();
+  }
+  ~ScopedCgroup() {
+    if (!path_.empty()) rmdir(dir_.c_str());
+  }
+  ScopedCgroup(const ScopedCgroup&) = delete;
+  ScopedCgroup& operator=(const ScopedCgroup&) = delete;
+
+  // Below the root; "" when there is no cgroup v2 hierarchy to make it in.
+  const std::string& path() const { return path_; }
+  bool Move(pid_t pid) const {
+    return static_cast<bool>(std::ofstream(dir_ + "/cgroup.procs") << pid << "\n");
+  }
+
+ private:
+  std::string path_;
+  std::string dir_;
+};
+
+TEST(InflightTest, PidCgroupAndCommFiltersApplyToCallsInProgress) {
   SKIP_WITHOUT_BPF();
+  const ScopedCgroup cgroup(CgroupV2Mount());
   // Both blocked before the exporter starts (found by their registers),
   // and this process blocks again once it runs (found by its record).
   const BlockedChild blocked_child;
@@ -209,13 +238,19 @@ TEST(InflightTest, PidAndCommFiltersApplyToCallsInProgress) {
   BlockedAcceptor early(early_listener, SYS_accept4);
   ASSERT_TRUE(early.WaitUntilBlocked());
   // Each keeps the child and leaves this process out.
-  const struct {
+  struct Case {
     const char* name;
     std::string config;
-  } cases[] = {
+  };
+  std::vector<Case> cases = {
       {"pid filter", "filters:\n  pids: [" + std::to_string(child) + "]\n"},
       {"comm filter", "filters:\n  exclude_comm: a4t_filtered\n"},
   };
+  const bool in_cgroup = !cgroup.path().empty() && cgroup.Move(child);
+  if (in_cgroup) {
+    cases.push_back(
+        {"cgroup filter", "filters:\n  cgroup_path_prefixes: [" + cgroup.path() + "]\n"});
+  }
   for (const auto& c : cases) {
     ExporterProcess exporter("poll_interval: 100ms\n" + c.config);
     ASSERT_TRUE(exporter.running()) << c.name;
@@ -228,6 +263,8 @@ TEST(InflightTest, PidAndCommFiltersApplyToCallsInProgress) {
     EXPECT_TRUE(metrics.Find(kCalls, {{"comm", "a4t_filtered"}}).empty()) << c.name;
     EXPECT_TRUE(metrics.Find(kOldest, {{"comm", "a4t_filtered"}}).empty()) << c.name;
   }
+  if (!in_cgroup)
+    GTEST_SKIP() << "cgroup filter not checked: no cgroup v2 hierarchy to make one in";
 }
 
 }  // namespace
