@@ -19,9 +19,9 @@ std::shared_ptr<BpfPrograms> ProgramsFor(const ProgramOptions& options,
 
 ProgramOptions ProgramOptionsFor(const Config& config) {
   ProgramOptions options;
-  options.with_pid = config.label_pid;
-  options.with_port = config.label_port;
-  options.with_cgroup = config.label_cgroup;
+  options.with_pid = config.labels.contains(LabelId::kPid);
+  options.with_port = config.labels.contains(LabelId::kPort);
+  options.with_cgroup = config.labels.contains(LabelId::kCgroup);
   options.max_series = config.max_series;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
@@ -43,12 +43,13 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                          : std::make_unique<CgroupFilter>(
                                programs_->cgroup_filter_fd(), config.cgroup_path_prefixes,
                                CgroupV2Root("filters.cgroup_path_prefixes"))),
-      cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
-                                              CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
-                                        : nullptr),
-      poller_(reader_, inflight_, config.label_pid ? &reaper_ : nullptr, &comm_filter_,
-              cgroup_filter_.get(), program_stats, collector, self,
-              {config.label_pid, config.label_port, cgroup_label_.get()}, config.poll_interval) {
+      cgroup_label_(
+          config.labels.contains(LabelId::kCgroup)
+              ? std::make_unique<CgroupLabel>(CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
+              : nullptr),
+      poller_(reader_, inflight_, config.labels.contains(LabelId::kPid) ? &reaper_ : nullptr,
+              &comm_filter_, cgroup_filter_.get(), program_stats, collector, self,
+              {config.labels, cgroup_label_.get()}, config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();

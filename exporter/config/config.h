@@ -9,17 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "metrics/labels.h"
+
 namespace accept4_exporter {
 
 enum class AttachMode { kAuto, kTracepoint, kFentry };
 
 struct Config {
   std::chrono::milliseconds poll_interval{5000};
-  bool label_pid = true;
-  bool label_port = false;
-  // The task's cgroup v2 path as a label, shortened to the first capture
-  // group of cgroup_pattern (fully anchored regex) when that matches.
-  bool label_cgroup = false;
+  // labels.<key> for each optional label of the label table (labels.h).
+  LabelSet labels;
+  // With the cgroup label, its value is the first capture group of this
+  // fully anchored regex when the cgroup path matches it.
   std::string cgroup_pattern;  // empty: the whole path
   uint32_t max_series = 16384;
   // Unset: twice poll_interval.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "kernel/bpf_types.h"
+#include "metrics/cgroup_label.h"
 
 namespace accept4_exporter {
 namespace {
@@ -174,6 +175,71 @@ std::string CommLabel(std::string_view raw) {
     raw.remove_prefix(length);
   }
   return label.empty() ? "unknown" : label;
+}
+
+// Each row reads one field of the key and decodes it. To add a label, see
+// "Adding a label" in docs/design.md. constinit: LabelSet() reads it, and a
+// static initializer elsewhere may construct one.
+constinit const std::array<LabelSpec, kLabelCount> kLabelTable = {{
+    {.id = LabelId::kComm,
+     .name = "comm",
+     .value =
+         [](const accept4_key& key, const LabelOptions&) {
+           return CommLabel(std::string_view(key.comm, sizeof(key.comm)));
+         },
+     .overflow_value = kOverflowLabel},
+    // The BPF side records tgid 0 while the label is off.
+    {.id = LabelId::kPid,
+     .name = "pid",
+     .value = [](const accept4_key& key, const LabelOptions&) { return std::to_string(key.tgid); },
+     .config_key = "pid",
+     .overflow_value = kOverflowLabel},
+    {.id = LabelId::kCgroup,
+     .name = "cgroup",
+     .value =
+         [](const accept4_key& key, const LabelOptions& options) {
+           return options.cgroup ? options.cgroup->Value(key.cgroup_id) : std::string("unknown");
+         },
+     .config_key = "cgroup",
+     .on_by_default = false,
+     .overflow_value = kOverflowLabel},
+    {.id = LabelId::kSyscall,
+     .name = "syscall",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return SyscallLabel(key.syscall); }},
+    {.id = LabelId::kFlags,
+     .name = "flags",
+     .value = [](const accept4_key& key, const LabelOptions&) { return FlagsLabel(key.flags); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kFamily,
+     .name = "family",
+     .value = [](const accept4_key& key, const LabelOptions&) { return FamilyLabel(key.family); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kListener,
+     .name = "listener",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return ListenerLabel(key.listener); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kReadiness,
+     .name = "readiness",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return ReadinessLabel(key.readiness); },
+     .overflow_value = "unknown"},
+    // The BPF side records port 0 while the label is off.
+    {.id = LabelId::kPort,
+     .name = "port",
+     .value = [](const accept4_key& key, const LabelOptions&) { return std::to_string(key.port); },
+     .config_key = "port",
+     .on_by_default = false,
+     .overflow_value = "0"},
+    // Only the errors family has it, so it is decoded for failed calls only.
+    {.id = LabelId::kErrno,
+     .name = "errno",
+     .value = [](const accept4_key& key, const LabelOptions&) { return ErrnoLabel(-key.result); }},
+}};
+
+LabelSet::LabelSet() {
+  for (const LabelSpec& spec : kLabelTable) Set(spec.id, spec.on_by_default);
 }
 
 }  // namespace accept4_exporter

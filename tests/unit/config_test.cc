@@ -41,9 +41,13 @@ std::string LoadError(const std::string& path) {
 
 void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.poll_interval, milliseconds(5000));
-  EXPECT_TRUE(config.label_pid);
-  EXPECT_FALSE(config.label_port);
-  EXPECT_FALSE(config.label_cgroup);
+  EXPECT_TRUE(config.labels.contains(LabelId::kPid));
+  EXPECT_FALSE(config.labels.contains(LabelId::kPort));
+  EXPECT_FALSE(config.labels.contains(LabelId::kCgroup));
+  // A label added to the table is documented with the default it has there.
+  for (const LabelSpec& spec : kLabelTable) {
+    EXPECT_EQ(config.labels.contains(spec.id), spec.on_by_default) << spec.name;
+  }
   EXPECT_EQ(config.cgroup_pattern, "");
   EXPECT_EQ(config.max_series, 16384u);
   EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
@@ -88,9 +92,9 @@ bpf_stats: false
 )",
                                     "all.yaml");
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
-  EXPECT_FALSE(config.label_pid);
-  EXPECT_TRUE(config.label_port);
-  EXPECT_TRUE(config.label_cgroup);
+  EXPECT_FALSE(config.labels.contains(LabelId::kPid));
+  EXPECT_TRUE(config.labels.contains(LabelId::kPort));
+  EXPECT_TRUE(config.labels.contains(LabelId::kCgroup));
   EXPECT_EQ(config.cgroup_pattern, ".*/docker-([0-9a-f]+)\\.scope");
   EXPECT_EQ(config.max_series, 1048576u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
@@ -159,8 +163,8 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
       {"labels: {comm: true}",
-       "key \"labels.comm\": unknown label (the optional labels are pid, port and "
-       "cgroup, with cgroup_pattern)"},
+       "key \"labels.comm\": unknown label (the optional labels are pid, cgroup and "
+       "port, with cgroup_pattern)"},
       {"labels: {cgroup: 1}", "key \"labels.cgroup\": must be true or false, got \"1\""},
       {"labels: {cgroup: true, cgroup_pattern: '.*/docker-.*'}",
        "key \"labels.cgroup_pattern\": regex \".*/docker-.*\" needs a capture group, the part "

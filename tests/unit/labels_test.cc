@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "kernel/bpf_types.h"
@@ -179,6 +180,35 @@ TEST(CommLabelTest, ReplacesControlCharactersAndInvalidUtf8) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(CommLabel(c.raw), c.want) << "comm \"" << c.raw << "\"";
+  }
+}
+
+// The label table: each row where its id points, one name per label, and
+// every optional label switched by a config key of its own.
+TEST(LabelTableTest, RowsAreIndexedByIdWithDistinctNamesAndConfigKeys) {
+  std::set<std::string> names, config_keys;
+  for (size_t i = 0; i < kLabelTable.size(); ++i) {
+    const LabelSpec& spec = kLabelTable[i];
+    EXPECT_EQ(static_cast<size_t>(spec.id), i) << spec.name;
+    EXPECT_TRUE(names.insert(spec.name).second) << "two labels named " << spec.name;
+    ASSERT_NE(spec.value, nullptr) << spec.name;
+    if (spec.config_key != nullptr) {
+      EXPECT_TRUE(config_keys.insert(spec.config_key).second) << spec.config_key;
+    } else {
+      EXPECT_TRUE(spec.on_by_default) << spec.name << " has no config key to turn it on";
+    }
+  }
+}
+
+TEST(LabelTableTest, DefaultLabelSetIsPidOnPortAndCgroupOff) {
+  const LabelSet on;
+  EXPECT_TRUE(on.contains(LabelId::kPid));
+  EXPECT_FALSE(on.contains(LabelId::kPort));
+  EXPECT_FALSE(on.contains(LabelId::kCgroup));
+  for (const LabelSpec& spec : kLabelTable) {
+    if (spec.config_key == nullptr) {
+      EXPECT_TRUE(on.contains(spec.id)) << spec.name;
+    }
   }
 }
 

@@ -114,6 +114,17 @@ inline const Labels kNginxDuration = {{"comm", "nginx"},
 inline const Labels kNginxBacklog = {
     {"comm", "nginx"}, {"pid", "42"}, {"family", "AF_INET"}, {"listener", "nonblocking"}};
 
+// The default labels, with pid and port as given and the cgroup label on
+// when `cgroup` is set.
+inline LabelOptions Options(bool pid, bool port, CgroupLabel* cgroup = nullptr) {
+  LabelOptions options;
+  options.labels.Set(LabelId::kPid, pid)
+      .Set(LabelId::kPort, port)
+      .Set(LabelId::kCgroup, cgroup != nullptr);
+  options.cgroup = cgroup;
+  return options;
+}
+
 inline Labels With(Labels labels, const std::string& name, const std::string& value) {
   labels.emplace_back(name, value);
   return labels;
