@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <array>
-#include <cstdio>
 #include <utility>
 
 #include "kernel/bpf_types.h"
@@ -13,10 +12,10 @@
 namespace accept4_exporter {
 namespace {
 
-// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
-constexpr std::array<std::pair<uint32_t, const char*>, 2> kFlagNames = {{
-    {O_CLOEXEC, "SOCK_CLOEXEC"},
-    {O_NONBLOCK, "SOCK_NONBLOCK"},
+// Alphabetical, so that one set of flags is one label whatever the bit order.
+constexpr std::array<std::pair<uint8_t, const char*>, 2> kFlagNames = {{
+    {ACCEPT4_FLAG_CLOEXEC, "SOCK_CLOEXEC"},
+    {ACCEPT4_FLAG_NONBLOCK, "SOCK_NONBLOCK"},
 }};
 
 // include/linux/socket.h, indexed by value.
@@ -55,12 +54,6 @@ constexpr std::array<std::pair<int, const char*>, 19> kKernelErrnoNames = {{
     {531, "ENOGRACE"},
 }};
 
-std::string Hex(uint32_t value) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%x", value);
-  return buf;
-}
-
 // Length of the valid UTF-8 sequence starting at s[0], or 0 if invalid.
 size_t Utf8SequenceLength(std::string_view s) {
   const auto lead = static_cast<unsigned char>(s[0]);
@@ -93,21 +86,30 @@ size_t Utf8SequenceLength(std::string_view s) {
 
 }  // namespace
 
-std::string FlagsLabel(int32_t flags) {
-  auto remaining = static_cast<uint32_t>(flags);
-  if (remaining == 0) return "none";
+std::string FlagsLabel(uint8_t bits) {
+  if (bits == 0) return "none";
   std::string label;
   for (const auto& [bit, name] : kFlagNames) {
-    if ((remaining & bit) == 0) continue;
+    if ((bits & bit) == 0) continue;
     if (!label.empty()) label += '|';
     label += name;
-    remaining &= ~bit;
+    bits &= ~bit;
   }
-  if (remaining != 0) {
-    if (!label.empty()) label += '|';
-    label += Hex(remaining);
-  }
+  if (bits != 0) label += label.empty() ? "unknown" : "|unknown";
   return label;
+}
+
+// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
+// To be dropped, with its call in kLabelTable, once accept4_key.flags holds
+// the ACCEPT4_FLAG_* bits that the kernel collapses the argument into.
+uint8_t FlagBits(int32_t flags) {
+  const auto raw = static_cast<uint32_t>(flags);
+  constexpr uint32_t kKnown = O_CLOEXEC | O_NONBLOCK;
+  uint8_t bits = 0;
+  if (raw & O_CLOEXEC) bits |= ACCEPT4_FLAG_CLOEXEC;
+  if (raw & O_NONBLOCK) bits |= ACCEPT4_FLAG_NONBLOCK;
+  if (raw & ~kKnown) bits |= ACCEPT4_FLAG_UNKNOWN;
+  return bits;
 }
 
 std::string FamilyLabel(uint16_t family) {
@@ -207,9 +209,12 @@ constinit const std::array<LabelSpec, kLabelCount> kLabelTable = {{
      .name = "syscall",
      .value = [](const accept4_key& key,
                  const LabelOptions&) { return SyscallLabel(key.syscall); }},
+    // FlagBits while the key holds the flags argument as passed; once the
+    // kernel records ACCEPT4_FLAG_* bits, FlagsLabel(key.flags).
     {.id = LabelId::kFlags,
      .name = "flags",
-     .value = [](const accept4_key& key, const LabelOptions&) { return FlagsLabel(key.flags); },
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return FlagsLabel(FlagBits(key.flags)); },
      .overflow_value = "unknown"},
     {.id = LabelId::kFamily,
      .name = "family",

@@ -18,9 +18,17 @@ namespace accept4_exporter {
 
 class CgroupLabel;
 
-// accept4 flags: known bits by name in alphabetical order joined by '|',
-// unknown bits as one hex number after them, "none" for 0.
-std::string FlagsLabel(int32_t flags);
+// accept4 flags as ACCEPT4_FLAG_* bits (bpf/accept4.h), one of a closed set:
+// "none", "SOCK_CLOEXEC", "SOCK_NONBLOCK" or "SOCK_CLOEXEC|SOCK_NONBLOCK",
+// each followed by "|unknown" when ACCEPT4_FLAG_UNKNOWN (or any bit beyond
+// the three) is set, and "unknown" when only that is.
+std::string FlagsLabel(uint8_t bits);
+
+// The flags argument of accept4 as ACCEPT4_FLAG_* bits: O_CLOEXEC and
+// O_NONBLOCK (SOCK_CLOEXEC, SOCK_NONBLOCK) to theirs, any other bit to
+// ACCEPT4_FLAG_UNKNOWN. Only while accept4_key.flags holds the argument as
+// passed: it goes once the kernel records the bits itself.
+uint8_t FlagBits(int32_t flags);
 
 // Address family name (AF_INET), AF_<n> without a name, "unknown" when the
 // fd was not an open socket.
