@@ -49,7 +49,8 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
               : nullptr),
       poller_(reader_, inflight_, config.labels.contains(LabelId::kPid) ? &reaper_ : nullptr,
               &comm_filter_, cgroup_filter_.get(), program_stats, collector, self,
-              {config.labels, cgroup_label_.get()}, config.poll_interval) {
+              {config.labels, cgroup_label_.get(), config.histograms_full_resolution},
+              config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity());
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();

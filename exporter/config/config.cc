@@ -255,8 +255,8 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   Config config;
   if (root.IsNull()) return config;
   parser.CheckKeys(root, "",
-                   {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
-                    "attach_mode", "hooks", "bpf_stats"});
+                   {"poll_interval", "labels", "histograms", "maps", "exited_process_grace_period",
+                    "filters", "attach_mode", "hooks", "bpf_stats"});
 
   if (root["poll_interval"]) {
     config.poll_interval =
@@ -279,6 +279,13 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
           parser.Regex(labels["cgroup_pattern"], "labels.cgroup_pattern", /*capture_groups=*/1);
       if (!config.labels.contains(LabelId::kCgroup))
         parser.Fail("labels.cgroup_pattern", "is set but labels.cgroup is not true");
+    }
+  }
+  if (const YAML::Node histograms = root["histograms"]; histograms && !histograms.IsNull()) {
+    parser.CheckKeys(histograms, "histograms", {"full_resolution"});
+    if (histograms["full_resolution"]) {
+      config.histograms_full_resolution =
+          parser.Bool(histograms["full_resolution"], "histograms.full_resolution");
     }
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {

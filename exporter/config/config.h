@@ -22,6 +22,9 @@ struct Config {
   // With the cgroup label, its value is the first capture group of this
   // fully anchored regex when the cgroup path matches it.
   std::string cgroup_pattern;  // empty: the whole path
+  // histograms.full_resolution: publish every kernel bucket (powers of two)
+  // rather than every other one (powers of four).
+  bool histograms_full_resolution = false;
   uint32_t max_series = 16384;
   // Unset: twice poll_interval.
   std::optional<std::chrono::milliseconds> exited_process_grace_period;

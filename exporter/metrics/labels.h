@@ -82,6 +82,9 @@ struct LabelOptions {
   LabelSet labels;
   // The cgroup decoder's cache of cgroup paths; set when labels has kCgroup.
   CgroupLabel* cgroup = nullptr;
+  // The le label of the histograms: the bound of every kernel bucket
+  // (histograms.full_resolution), or of every other one (histogram_buckets.h).
+  bool full_resolution_histograms = false;
 };
 
 // The comm, pid and cgroup of the series that count calls which found the

@@ -1,10 +1,10 @@
 #include "metrics/metrics_builder.h"
 
-#include <cmath>
-#include <limits>
+#include <algorithm>
 #include <map>
 #include <string>
 
+#include "metrics/histogram_buckets.h"
 #include "metrics/series_labels.h"
 
 namespace accept4_exporter {
@@ -38,19 +38,6 @@ void AddHistogram(HistogramSum& into, uint64_t count, double sum, const __u64* b
   for (size_t i = 0; i < bucket_count; ++i) into.buckets[i] += buckets[i];
 }
 
-ClientMetric::Histogram Cumulative(const HistogramSum& h, const std::vector<double>& bounds) {
-  ClientMetric::Histogram out;
-  out.sample_count = h.count;
-  out.sample_sum = h.sum;
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < h.buckets.size(); ++i) {
-    cumulative += h.buckets[i];
-    const double bound = i < bounds.size() ? bounds[i] : std::numeric_limits<double>::infinity();
-    out.bucket.push_back({cumulative, bound});
-  }
-  return out;
-}
-
 }  // namespace
 
 prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
@@ -59,20 +46,6 @@ prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
   metric.label.reserve(names.size());
   for (size_t i = 0; i < names.size(); ++i) metric.label.push_back({names[i], values[i]});
   return metric;
-}
-
-std::vector<double> DurationBucketBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i + 1 < ACCEPT4_DURATION_BUCKETS; ++i) {
-    bounds.push_back(std::ldexp(1.0, ACCEPT4_DURATION_MIN_SHIFT + i) / 1e9);
-  }
-  return bounds;
-}
-
-std::vector<double> BacklogBucketBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i + 1 < ACCEPT4_BACKLOG_BUCKETS; ++i) bounds.push_back(std::ldexp(1.0, i) - 1);
-  return bounds;
 }
 
 std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
@@ -148,7 +121,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
              MetricType::Histogram));
   for (const auto& [labels, histogram] : durations) {
     ClientMetric& metric = duration_family.metric.emplace_back(WithLabels(duration_names, labels));
-    metric.histogram = Cumulative(histogram, duration_bounds);
+    metric.histogram = PublishedHistogram(histogram.count, histogram.sum, histogram.buckets,
+                                          duration_bounds, options.full_resolution_histograms);
   }
   durations = {};
 
@@ -159,7 +133,9 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
              MetricType::Histogram));
   for (const auto& [labels, backlog] : backlogs) {
     ClientMetric& metric = backlog_family.metric.emplace_back(WithLabels(backlog_names, labels));
-    metric.histogram = Cumulative(backlog.histogram, backlog_bounds);
+    metric.histogram = PublishedHistogram(backlog.histogram.count, backlog.histogram.sum,
+                                          backlog.histogram.buckets, backlog_bounds,
+                                          options.full_resolution_histograms);
   }
   MetricFamily& limit_family = families.emplace_back(Family(
       "accept4_listen_backlog_limit",

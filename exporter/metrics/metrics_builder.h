@@ -19,9 +19,4 @@ std::vector<prometheus::MetricFamily> BuildAcceptFamilies(const MapSnapshot& sna
 prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
                                     const std::vector<std::string>& values);
 
-// Upper bounds, in seconds and queue entries, of all buckets but the last
-// (+Inf) one; see bpf/accept4.h.
-std::vector<double> DurationBucketBounds();
-std::vector<double> BacklogBucketBounds();
-
 }  // namespace accept4_exporter

@@ -59,6 +59,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
   EXPECT_TRUE(config.hook_io_uring);
   EXPECT_TRUE(config.bpf_stats);
+  EXPECT_FALSE(config.histograms_full_resolution);
 }
 
 TEST(ConfigTest, EmbeddedDefaultGivesTheDocumentedDefaults) {
@@ -89,6 +90,7 @@ filters:
 attach_mode: fentry
 hooks: {io_uring: false}
 bpf_stats: false
+histograms: {full_resolution: true}
 )",
                                     "all.yaml");
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
@@ -107,6 +109,7 @@ bpf_stats: false
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
   EXPECT_FALSE(config.hook_io_uring);
   EXPECT_FALSE(config.bpf_stats);
+  EXPECT_TRUE(config.histograms_full_resolution);
 }
 
 TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
@@ -123,8 +126,9 @@ TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
 }
 
 TEST(ConfigTest, EmptySectionsKeepTheirDefaults) {
-  const Config config = ParseConfig(
-      "labels:\nmaps:\nfilters:\nhooks:\nexited_process_grace_period:\n", "empty-sections.yaml");
+  const Config config =
+      ParseConfig("labels:\nmaps:\nfilters:\nhooks:\nhistograms:\nexited_process_grace_period:\n",
+                  "empty-sections.yaml");
   ExpectDocumentedDefaults(config);
 }
 
@@ -154,10 +158,10 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       // Structure and unknown keys: a typo must not be silently ignored.
       {"pol_interval: 5s",
        "key \"pol_interval\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
       {"bpf_stat: false",
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
       {"maps: {max_serie: 5}", "key \"maps.max_serie\": unknown key (known: max_series)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
@@ -195,6 +199,10 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"hooks: {io_uring: maybe}", "key \"hooks.io_uring\": must be true or false, got \"maybe\""},
       {"hooks: {iouring: true}", "key \"hooks.iouring\": unknown key (known: io_uring)"},
       {"hooks: [io_uring]", "key \"hooks\": must be a mapping"},
+      {"histograms: {full_resolution: 4}",
+       "key \"histograms.full_resolution\": must be true or false, got \"4\""},
+      {"histograms: {full: true}", "key \"histograms.full\": unknown key (known: full_resolution)"},
+      {"histograms: true", "key \"histograms\": must be a mapping"},
       {"filters: {cgroup_path_prefixes: /a}",
        "key \"filters.cgroup_path_prefixes\": must be a list"},
       // Map sizes.

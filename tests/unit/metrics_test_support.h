@@ -15,6 +15,7 @@
 
 #include "kernel/bpf_types.h"
 #include "kernel/map_snapshot.h"
+#include "metrics/labels.h"
 
 namespace accept4_exporter::test {
 
