@@ -59,8 +59,9 @@ enum class LabelId : uint8_t {
   kReadiness,
   kPort,
   kErrno,
+  kCount,  // not a label: how many there are
 };
-inline constexpr size_t kLabelCount = 10;
+inline constexpr size_t kLabelCount = static_cast<size_t>(LabelId::kCount);
 
 // The labels that are on: every label without a config key, and the
 // optional ones as the config sets them (by default as the table says).
@@ -77,7 +78,8 @@ class LabelSet {
   std::bitset<kLabelCount> on_;
 };
 
-// What the config decides about the labels of the accept families.
+// What the config decides about the accept families: their labels, and the
+// le label of their histograms.
 struct LabelOptions {
   LabelSet labels;
   // The cgroup decoder's cache of cgroup paths; set when labels has kCgroup.
