@@ -27,7 +27,7 @@ accept4_exporter::MapSnapshot EinvalSnapshot(uint32_t series) {
   snapshot.overflow.assign(ACCEPT4_SYSCALL_MAX * ACCEPT4_OVERFLOW_ERRNO_SLOTS, 0);
   for (uint32_t i = 1; i <= series; ++i) {
     accept4_exporter::StatsEntry entry = {};
-    entry.key.tgid = 4242;
+    entry.key.tgid = 4242 + i;  // a series each: unknown flags are one label value
     entry.key.flags = UnknownFlags(i);
     entry.key.result = -EINVAL;
     entry.key.family = AF_INET;
@@ -53,7 +53,7 @@ ScrapePieces RunScrapePiecesBench(uint32_t series, int repeats) {
   for (int i = 0; i < repeats; ++i) {
     const auto start = Clock::now();
     const std::vector<prometheus::MetricFamily> families =
-        accept4_exporter::BuildAcceptFamilies(snapshot, {.pid = true, .port = false});
+        accept4_exporter::BuildAcceptFamilies(snapshot, {});  // the default labels
     const auto built = Clock::now();
     const std::vector<prometheus::MetricFamily> collected = families;
     const auto copied = Clock::now();

@@ -13,6 +13,15 @@
 
 #define ACCEPT4_COMM_LEN 16
 
+/*
+ * accept4_key.flags: the accept4 flags collapsed into these bits, so that
+ * the flags label is a closed set. ACCEPT4_FLAG_UNKNOWN stands for any other
+ * flag bit (the kernel refuses those with EINVAL).
+ */
+#define ACCEPT4_FLAG_CLOEXEC 0x1
+#define ACCEPT4_FLAG_NONBLOCK 0x2
+#define ACCEPT4_FLAG_UNKNOWN 0x4
+
 /* family value when the fd is not an open socket */
 #define ACCEPT4_FAMILY_UNKNOWN 0xffff
 

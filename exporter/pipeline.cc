@@ -19,9 +19,9 @@ std::shared_ptr<BpfPrograms> ProgramsFor(const ProgramOptions& options,
 
 ProgramOptions ProgramOptionsFor(const Config& config) {
   ProgramOptions options;
-  options.with_pid = config.label_pid;
-  options.with_port = config.label_port;
-  options.with_cgroup = config.label_cgroup;
+  options.with_pid = config.labels.contains(LabelId::kPid);
+  options.with_port = config.labels.contains(LabelId::kPort);
+  options.with_cgroup = config.labels.contains(LabelId::kCgroup);
   options.max_series = config.max_series;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
@@ -44,19 +44,21 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                                std::make_unique<BpfCgroupIdMap>(programs_->cgroup_filter_fd()),
                                config.cgroup_path_prefixes,
                                CgroupV2Root("filters.cgroup_path_prefixes"))),
-      cgroup_label_(config.label_cgroup ? std::make_unique<CgroupLabel>(
-                                              CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
-                                        : nullptr),
+      cgroup_label_(
+          config.labels.contains(LabelId::kCgroup)
+              ? std::make_unique<CgroupLabel>(CgroupV2Root("labels.cgroup"), config.cgroup_pattern)
+              : nullptr),
       poller_(PollStages{
                   .cgroup_filter = cgroup_filter_.get(),
                   .read_counts = [this] { return reader_.Read(); },
                   .read_inflight = [this] { return inflight_.Read(); },
-                  .reaper = config.label_pid ? &reaper_ : nullptr,
+                  .reaper = config.labels.contains(LabelId::kPid) ? &reaper_ : nullptr,
                   .comm_filter = &comm_filter_,
                   .program_stats = program_stats,
               },
               PollSettings{
-                  .labels = {config.label_pid, config.label_port, cgroup_label_.get()},
+                  .labels = {config.labels, cgroup_label_.get(),
+                             config.histograms_full_resolution},
                   .interval = config.poll_interval,
               },
               collector, self) {

@@ -228,12 +228,35 @@ const char* AttachModeName(AttachMode mode) {
 
 namespace {
 
+// The row of the optional label that labels.<key> turns on or off; null
+// for any other key.
+const LabelSpec* OptionalLabel(const std::string& key) {
+  for (const LabelSpec& spec : kLabelTable) {
+    if (spec.config_key != nullptr && key == spec.config_key) return &spec;
+  }
+  return nullptr;
+}
+
+// "pid, cgroup and port": the keys under labels, in the table's order.
+std::string OptionalLabelKeys() {
+  std::vector<std::string> keys;
+  for (const LabelSpec& spec : kLabelTable) {
+    if (spec.config_key != nullptr) keys.push_back(spec.config_key);
+  }
+  std::string text;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0) text += i + 1 == keys.size() ? " and " : ", ";
+    text += keys[i];
+  }
+  return text;
+}
+
 Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   Config config;
   if (root.IsNull()) return config;
   parser.CheckKeys(root, "",
-                   {"poll_interval", "labels", "maps", "exited_process_grace_period", "filters",
-                    "attach_mode", "hooks", "bpf_stats"});
+                   {"poll_interval", "labels", "histograms", "maps", "exited_process_grace_period",
+                    "filters", "attach_mode", "hooks", "bpf_stats"});
 
   if (root["poll_interval"]) {
     config.poll_interval =
@@ -243,20 +266,26 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
     if (!labels.IsMap())
       parser.Fail("labels", "must be a mapping such as {pid: true, port: false}");
     for (const std::string& name : parser.Keys(labels, "labels")) {
-      if (name != "pid" && name != "port" && name != "cgroup" && name != "cgroup_pattern") {
-        parser.Fail("labels." + name,
-                    "unknown label (the optional labels are pid, port and cgroup, "
-                    "with cgroup_pattern)");
+      if (name == "cgroup_pattern") continue;  // below, once labels.cgroup is known
+      const LabelSpec* spec = OptionalLabel(name);
+      if (spec == nullptr) {
+        parser.Fail("labels." + name, "unknown label (the optional labels are " +
+                                          OptionalLabelKeys() + ", with cgroup_pattern)");
       }
+      config.labels.Set(spec->id, parser.Bool(labels[name], "labels." + name));
     }
-    if (labels["pid"]) config.label_pid = parser.Bool(labels["pid"], "labels.pid");
-    if (labels["port"]) config.label_port = parser.Bool(labels["port"], "labels.port");
-    if (labels["cgroup"]) config.label_cgroup = parser.Bool(labels["cgroup"], "labels.cgroup");
     if (labels["cgroup_pattern"]) {
       config.cgroup_pattern =
           parser.Regex(labels["cgroup_pattern"], "labels.cgroup_pattern", /*capture_groups=*/1);
-      if (!config.label_cgroup)
+      if (!config.labels.contains(LabelId::kCgroup))
         parser.Fail("labels.cgroup_pattern", "is set but labels.cgroup is not true");
+    }
+  }
+  if (const YAML::Node histograms = root["histograms"]; histograms && !histograms.IsNull()) {
+    parser.CheckKeys(histograms, "histograms", {"full_resolution"});
+    if (histograms["full_resolution"]) {
+      config.histograms_full_resolution =
+          parser.Bool(histograms["full_resolution"], "histograms.full_resolution");
     }
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {

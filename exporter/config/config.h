@@ -11,6 +11,7 @@
 
 // ACCEPT4_DEFAULT_MAX_SERIES, the kernel map's own default size
 #include "kernel/bpf_types.h"
+#include "metrics/labels.h"
 
 namespace accept4_exporter {
 
@@ -18,12 +19,14 @@ enum class AttachMode { kAuto, kTracepoint, kFentry };
 
 struct Config {
   std::chrono::milliseconds poll_interval{5000};
-  bool label_pid = true;
-  bool label_port = false;
-  // The task's cgroup v2 path as a label, shortened to the first capture
-  // group of cgroup_pattern (fully anchored regex) when that matches.
-  bool label_cgroup = false;
+  // labels.<key> for each optional label of the label table (labels.h).
+  LabelSet labels;
+  // With the cgroup label, its value is the first capture group of this
+  // fully anchored regex when the cgroup path matches it.
   std::string cgroup_pattern;  // empty: the whole path
+  // histograms.full_resolution: publish every kernel bucket (powers of two)
+  // rather than every other one (powers of four).
+  bool histograms_full_resolution = false;
   uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
   // Unset: twice poll_interval.
   std::optional<std::chrono::milliseconds> exited_process_grace_period;

@@ -1,10 +1,11 @@
 #include "metrics/inflight_families.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <string>
 
-#include "metrics/labels.h"
+#include "metrics/series_labels.h"
 
 namespace accept4_exporter {
 namespace {
@@ -18,21 +19,20 @@ struct InflightSum {
   uint64_t oldest_ns = 0;
 };
 
-std::vector<std::string> LabelNamesFor(const LabelOptions& options) {
-  std::vector<std::string> names = {"comm"};
-  if (options.pid) names.push_back("pid");
-  names.insert(names.end(), {"syscall", "listener", "readiness"});
-  if (options.port) names.push_back("port");
-  return names;
-}
-
-LabelValues LabelValuesFor(const accept4_inflight_call& call, const LabelOptions& options) {
-  LabelValues values = {CommLabel(std::string_view(call.comm, sizeof(call.comm)))};
-  if (options.pid) values.push_back(std::to_string(call.tgid));
-  values.insert(values.end(), {SyscallLabel(call.syscall), ListenerLabel(call.listener),
-                               ReadinessLabel(call.readiness)});
-  if (options.port) values.push_back(std::to_string(call.port));
-  return values;
+// A call in progress as a stats key, so that the label table decodes it as
+// it decodes the counters' keys. It has no flags, result or cgroup, which
+// kInflightLabels leaves out.
+accept4_key KeyOf(const accept4_inflight_call& call) {
+  accept4_key key = {};
+  key.tgid = call.tgid;
+  key.family = call.family;
+  key.port = call.port;
+  key.syscall = call.syscall;
+  key.listener = call.listener;
+  key.readiness = call.readiness;
+  static_assert(sizeof(key.comm) == sizeof(call.comm));
+  std::memcpy(key.comm, call.comm, sizeof(key.comm));
+  return key;
 }
 
 }  // namespace
@@ -48,12 +48,13 @@ std::vector<MetricFamily> BuildInflightFamilies(const InflightSnapshot& snapshot
                                                 const LabelOptions& options) {
   std::map<LabelValues, InflightSum> sums;
   for (const accept4_inflight_call& call : snapshot.calls) {
-    InflightSum& sum = sums[LabelValuesFor(call, options)];
+    const accept4_key key = KeyOf(call);
+    InflightSum& sum = sums[SeriesLabels(key, options).Values(kInflightLabels)];
     ++sum.calls;
     sum.oldest_ns = std::max(sum.oldest_ns, InflightAgeNs(call, snapshot));
   }
 
-  const std::vector<std::string> names = LabelNamesFor(options);
+  const std::vector<std::string> names = LabelNames(kInflightLabels, options.labels);
   MetricFamily calls{"accept4_inflight_calls",
                      "Threads inside accept(2) or accept4(2) at the latest poll.",
                      MetricType::Gauge,

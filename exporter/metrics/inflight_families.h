@@ -12,8 +12,8 @@
 
 namespace accept4_exporter {
 
-// Both gauges, one series per comm, pid, syscall, listener (and port when
-// enabled) with at least one call in progress; none for the others.
+// Both gauges, one series per set of values of kInflightLabels (labels.h)
+// with at least one call in progress; none for the others.
 std::vector<prometheus::MetricFamily> BuildInflightFamilies(const InflightSnapshot& snapshot,
                                                             const LabelOptions& labels);
 

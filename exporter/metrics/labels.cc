@@ -4,18 +4,18 @@
 #include <string.h>
 
 #include <array>
-#include <cstdio>
 #include <utility>
 
 #include "kernel/bpf_types.h"
+#include "metrics/cgroup_label.h"
 
 namespace accept4_exporter {
 namespace {
 
-// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
-constexpr std::array<std::pair<uint32_t, const char*>, 2> kFlagNames = {{
-    {O_CLOEXEC, "SOCK_CLOEXEC"},
-    {O_NONBLOCK, "SOCK_NONBLOCK"},
+// Alphabetical, so that one set of flags is one label whatever the bit order.
+constexpr std::array<std::pair<uint8_t, const char*>, 2> kFlagNames = {{
+    {ACCEPT4_FLAG_CLOEXEC, "SOCK_CLOEXEC"},
+    {ACCEPT4_FLAG_NONBLOCK, "SOCK_NONBLOCK"},
 }};
 
 // include/linux/socket.h, indexed by value.
@@ -54,12 +54,6 @@ constexpr std::array<std::pair<int, const char*>, 19> kKernelErrnoNames = {{
     {531, "ENOGRACE"},
 }};
 
-std::string Hex(uint32_t value) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%x", value);
-  return buf;
-}
-
 // Length of the valid UTF-8 sequence starting at s[0], or 0 if invalid.
 size_t Utf8SequenceLength(std::string_view s) {
   const auto lead = static_cast<unsigned char>(s[0]);
@@ -92,21 +86,30 @@ size_t Utf8SequenceLength(std::string_view s) {
 
 }  // namespace
 
-std::string FlagsLabel(int32_t flags) {
-  auto remaining = static_cast<uint32_t>(flags);
-  if (remaining == 0) return "none";
+std::string FlagsLabel(uint8_t bits) {
+  if (bits == 0) return "none";
   std::string label;
   for (const auto& [bit, name] : kFlagNames) {
-    if ((remaining & bit) == 0) continue;
+    if ((bits & bit) == 0) continue;
     if (!label.empty()) label += '|';
     label += name;
-    remaining &= ~bit;
+    bits &= ~bit;
   }
-  if (remaining != 0) {
-    if (!label.empty()) label += '|';
-    label += Hex(remaining);
-  }
+  if (bits != 0) label += label.empty() ? "unknown" : "|unknown";
   return label;
+}
+
+// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
+// To be dropped, with its call in kLabelTable, once accept4_key.flags holds
+// the ACCEPT4_FLAG_* bits that the kernel collapses the argument into.
+uint8_t FlagBits(int32_t flags) {
+  const auto raw = static_cast<uint32_t>(flags);
+  constexpr uint32_t kKnown = O_CLOEXEC | O_NONBLOCK;
+  uint8_t bits = 0;
+  if (raw & O_CLOEXEC) bits |= ACCEPT4_FLAG_CLOEXEC;
+  if (raw & O_NONBLOCK) bits |= ACCEPT4_FLAG_NONBLOCK;
+  if (raw & ~kKnown) bits |= ACCEPT4_FLAG_UNKNOWN;
+  return bits;
 }
 
 std::string FamilyLabel(uint16_t family) {
@@ -174,6 +177,74 @@ std::string CommLabel(std::string_view raw) {
     raw.remove_prefix(length);
   }
   return label.empty() ? "unknown" : label;
+}
+
+// Each row reads one field of the key and decodes it. To add a label, see
+// "Adding a label" in docs/design.md. constinit: LabelSet() reads it, and a
+// static initializer elsewhere may construct one.
+constinit const std::array<LabelSpec, kLabelCount> kLabelTable = {{
+    {.id = LabelId::kComm,
+     .name = "comm",
+     .value =
+         [](const accept4_key& key, const LabelOptions&) {
+           return CommLabel(std::string_view(key.comm, sizeof(key.comm)));
+         },
+     .overflow_value = kOverflowLabel},
+    // The BPF side records tgid 0 while the label is off.
+    {.id = LabelId::kPid,
+     .name = "pid",
+     .value = [](const accept4_key& key, const LabelOptions&) { return std::to_string(key.tgid); },
+     .config_key = "pid",
+     .overflow_value = kOverflowLabel},
+    {.id = LabelId::kCgroup,
+     .name = "cgroup",
+     .value =
+         [](const accept4_key& key, const LabelOptions& options) {
+           return options.cgroup ? options.cgroup->Value(key.cgroup_id) : std::string("unknown");
+         },
+     .config_key = "cgroup",
+     .on_by_default = false,
+     .overflow_value = kOverflowLabel},
+    {.id = LabelId::kSyscall,
+     .name = "syscall",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return SyscallLabel(key.syscall); }},
+    // FlagBits while the key holds the flags argument as passed; once the
+    // kernel records ACCEPT4_FLAG_* bits, FlagsLabel(key.flags).
+    {.id = LabelId::kFlags,
+     .name = "flags",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return FlagsLabel(FlagBits(key.flags)); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kFamily,
+     .name = "family",
+     .value = [](const accept4_key& key, const LabelOptions&) { return FamilyLabel(key.family); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kListener,
+     .name = "listener",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return ListenerLabel(key.listener); },
+     .overflow_value = "unknown"},
+    {.id = LabelId::kReadiness,
+     .name = "readiness",
+     .value = [](const accept4_key& key,
+                 const LabelOptions&) { return ReadinessLabel(key.readiness); },
+     .overflow_value = "unknown"},
+    // The BPF side records port 0 while the label is off.
+    {.id = LabelId::kPort,
+     .name = "port",
+     .value = [](const accept4_key& key, const LabelOptions&) { return std::to_string(key.port); },
+     .config_key = "port",
+     .on_by_default = false,
+     .overflow_value = "0"},
+    // Only the errors family has it, so it is decoded for failed calls only.
+    {.id = LabelId::kErrno,
+     .name = "errno",
+     .value = [](const accept4_key& key, const LabelOptions&) { return ErrnoLabel(-key.result); }},
+}};
+
+LabelSet::LabelSet() {
+  for (const LabelSpec& spec : kLabelTable) Set(spec.id, spec.on_by_default);
 }
 
 }  // namespace accept4_exporter

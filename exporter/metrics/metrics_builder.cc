@@ -1,11 +1,11 @@
 #include "metrics/metrics_builder.h"
 
-#include <cmath>
-#include <limits>
+#include <algorithm>
 #include <map>
 #include <string>
 
-#include "metrics/labels.h"
+#include "metrics/histogram_buckets.h"
+#include "metrics/series_labels.h"
 
 namespace accept4_exporter {
 namespace {
@@ -26,31 +26,6 @@ struct BacklogSum {
   uint64_t limit = 0;
 };
 
-// The label names of each family, in the order their values are built.
-struct LabelNames {
-  std::vector<std::string> calls, errors, duration, backlog;
-};
-
-LabelNames NamesFor(const LabelOptions& options) {
-  std::vector<std::string> process = {"comm"};
-  if (options.pid) process.push_back("pid");
-  if (options.cgroup) process.push_back("cgroup");
-  std::vector<std::string> port;
-  if (options.port) port.push_back("port");
-
-  auto join = [](std::initializer_list<std::vector<std::string>> parts) {
-    std::vector<std::string> names;
-    for (const auto& part : parts) names.insert(names.end(), part.begin(), part.end());
-    return names;
-  };
-  LabelNames names;
-  names.calls = join({process, {"syscall", "flags", "family", "listener", "readiness"}, port});
-  names.errors = join({names.calls, {"errno"}});
-  names.duration = join({process, {"syscall", "listener", "readiness"}, port});
-  names.backlog = join({process, {"family", "listener"}, port});
-  return names;
-}
-
 MetricFamily Family(const char* name, const char* help, MetricType type) {
   return MetricFamily{name, help, type, {}};
 }
@@ -63,19 +38,6 @@ void AddHistogram(HistogramSum& into, uint64_t count, double sum, const __u64* b
   for (size_t i = 0; i < bucket_count; ++i) into.buckets[i] += buckets[i];
 }
 
-ClientMetric::Histogram Cumulative(const HistogramSum& h, const std::vector<double>& bounds) {
-  ClientMetric::Histogram out;
-  out.sample_count = h.count;
-  out.sample_sum = h.sum;
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < h.buckets.size(); ++i) {
-    cumulative += h.buckets[i];
-    const double bound = i < bounds.size() ? bounds[i] : std::numeric_limits<double>::infinity();
-    out.bucket.push_back({cumulative, bound});
-  }
-  return out;
-}
-
 }  // namespace
 
 prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
@@ -86,23 +48,8 @@ prometheus::ClientMetric WithLabels(const std::vector<std::string>& names,
   return metric;
 }
 
-std::vector<double> DurationBucketBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i + 1 < ACCEPT4_DURATION_BUCKETS; ++i) {
-    bounds.push_back(std::ldexp(1.0, ACCEPT4_DURATION_MIN_SHIFT + i) / 1e9);
-  }
-  return bounds;
-}
-
-std::vector<double> BacklogBucketBounds() {
-  std::vector<double> bounds;
-  for (int i = 0; i + 1 < ACCEPT4_BACKLOG_BUCKETS; ++i) bounds.push_back(std::ldexp(1.0, i) - 1);
-  return bounds;
-}
-
 std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
                                               const LabelOptions& options) {
-  const LabelNames names = NamesFor(options);
   std::map<LabelValues, uint64_t> calls, errors;
   std::map<LabelValues, HistogramSum> durations;
   std::map<LabelValues, BacklogSum> backlogs;
@@ -110,39 +57,15 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   for (const StatsEntry& entry : snapshot.stats) {
     const accept4_key& key = entry.key;
     const accept4_value& value = entry.value;
-    LabelValues process = {CommLabel(std::string_view(key.comm, sizeof(key.comm)))};
-    if (options.pid) process.push_back(std::to_string(key.tgid));
-    if (options.cgroup) process.push_back(options.cgroup->Value(key.cgroup_id));
-    const std::string syscall = SyscallLabel(key.syscall);
-    const std::string listener = ListenerLabel(key.listener);
-    const std::string readiness = ReadinessLabel(key.readiness);
-    const std::string family = FamilyLabel(key.family);
-
-    auto with_port = [&](LabelValues values) {
-      if (options.port) values.push_back(std::to_string(key.port));
-      return values;
-    };
-    LabelValues call_labels = process;
-    call_labels.insert(call_labels.end(),
-                       {syscall, FlagsLabel(key.flags), family, listener, readiness});
-    call_labels = with_port(std::move(call_labels));
-    calls[call_labels] += value.calls;
-    if (key.result < 0) {
-      // errno goes last, after port: the order of names.errors
-      call_labels.push_back(ErrnoLabel(-key.result));
-      errors[call_labels] += value.calls;
-    }
-
-    LabelValues duration_labels = process;
-    duration_labels.insert(duration_labels.end(), {syscall, listener, readiness});
-    AddHistogram(durations[with_port(std::move(duration_labels))], value.timed_calls,
+    SeriesLabels labels(key, options);
+    calls[labels.Values(kCallsLabels)] += value.calls;
+    if (key.result < 0) errors[labels.Values(kErrorsLabels)] += value.calls;
+    AddHistogram(durations[labels.Values(kDurationLabels)], value.timed_calls,
                  static_cast<double>(value.duration_ns_sum) / 1e9, value.duration_buckets,
                  ACCEPT4_DURATION_BUCKETS);
 
     if (value.backlog_samples == 0) continue;
-    LabelValues backlog_labels = process;
-    backlog_labels.insert(backlog_labels.end(), {family, listener});
-    BacklogSum& backlog = backlogs[with_port(std::move(backlog_labels))];
+    BacklogSum& backlog = backlogs[labels.Values(kBacklogLabels)];
     AddHistogram(backlog.histogram, value.backlog_samples, static_cast<double>(value.backlog_sum),
                  value.backlog_buckets, ACCEPT4_BACKLOG_BUCKETS);
     backlog.limit = std::max<uint64_t>(backlog.limit, value.backlog_limit);
@@ -152,21 +75,18 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   for (size_t slot = 0; slot < snapshot.overflow.size(); ++slot) {
     const uint64_t count = snapshot.overflow[slot];
     if (count == 0) continue;
-    const auto syscall = static_cast<uint8_t>(slot / ACCEPT4_OVERFLOW_ERRNO_SLOTS);
-    const auto errnum = static_cast<int32_t>(slot % ACCEPT4_OVERFLOW_ERRNO_SLOTS);
-    LabelValues labels = {kOverflowLabel};
-    if (options.pid) labels.push_back(kOverflowLabel);
-    if (options.cgroup) labels.push_back(kOverflowLabel);
-    labels.insert(labels.end(),
-                  {SyscallLabel(syscall), "unknown", "unknown", "unknown", "unknown"});
-    if (options.port) labels.push_back("0");
-    calls[labels] += count;
-    if (errnum != 0) {
-      labels.push_back(ErrnoLabel(errnum));
-      errors[labels] += count;
-    }
+    accept4_key key = {};
+    key.syscall = static_cast<uint8_t>(slot / ACCEPT4_OVERFLOW_ERRNO_SLOTS);
+    key.result = -static_cast<int32_t>(slot % ACCEPT4_OVERFLOW_ERRNO_SLOTS);
+    SeriesLabels labels(key, options, SeriesLabels::Kind::kOverflow);
+    calls[labels.Values(kCallsLabels)] += count;
+    if (key.result < 0) errors[labels.Values(kErrorsLabels)] += count;
   }
 
+  const std::vector<std::string> call_names = LabelNames(kCallsLabels, options.labels);
+  const std::vector<std::string> error_names = LabelNames(kErrorsLabels, options.labels);
+  const std::vector<std::string> duration_names = LabelNames(kDurationLabels, options.labels);
+  const std::vector<std::string> backlog_names = LabelNames(kBacklogLabels, options.labels);
   std::vector<MetricFamily> families;
   families.reserve(6);
   // Each family is filled right after it is added: a later emplace_back may
@@ -178,7 +98,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
                                    "watched the listener.",
                                    MetricType::Counter));
   for (const auto& [labels, count] : calls) {
-    ClientMetric& metric = calls_family.metric.emplace_back(WithLabels(names.calls, labels));
+    ClientMetric& metric = calls_family.metric.emplace_back(WithLabels(call_names, labels));
     metric.counter.value = static_cast<double>(count);
   }
   // Freed as soon as its family is built: this runs at every poll, and
@@ -188,7 +108,7 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
       Family("accept4_errors_total", "accept4(2) and accept(2) calls that failed, by errno.",
              MetricType::Counter));
   for (const auto& [labels, count] : errors) {
-    ClientMetric& metric = errors_family.metric.emplace_back(WithLabels(names.errors, labels));
+    ClientMetric& metric = errors_family.metric.emplace_back(WithLabels(error_names, labels));
     metric.counter.value = static_cast<double>(count);
   }
   errors = {};
@@ -200,8 +120,9 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
              "attached are not observed.",
              MetricType::Histogram));
   for (const auto& [labels, histogram] : durations) {
-    ClientMetric& metric = duration_family.metric.emplace_back(WithLabels(names.duration, labels));
-    metric.histogram = Cumulative(histogram, duration_bounds);
+    ClientMetric& metric = duration_family.metric.emplace_back(WithLabels(duration_names, labels));
+    metric.histogram = PublishedHistogram(histogram.count, histogram.sum, histogram.buckets,
+                                          duration_bounds, options.full_resolution_histograms);
   }
   durations = {};
 
@@ -211,14 +132,16 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
              "Connections waiting in the listen queue (sk_ack_backlog) when accept was entered.",
              MetricType::Histogram));
   for (const auto& [labels, backlog] : backlogs) {
-    ClientMetric& metric = backlog_family.metric.emplace_back(WithLabels(names.backlog, labels));
-    metric.histogram = Cumulative(backlog.histogram, backlog_bounds);
+    ClientMetric& metric = backlog_family.metric.emplace_back(WithLabels(backlog_names, labels));
+    metric.histogram = PublishedHistogram(backlog.histogram.count, backlog.histogram.sum,
+                                          backlog.histogram.buckets, backlog_bounds,
+                                          options.full_resolution_histograms);
   }
   MetricFamily& limit_family = families.emplace_back(Family(
       "accept4_listen_backlog_limit",
       "Largest listen queue limit (sk_max_ack_backlog) seen by the calls.", MetricType::Gauge));
   for (const auto& [labels, backlog] : backlogs) {
-    ClientMetric& limit = limit_family.metric.emplace_back(WithLabels(names.backlog, labels));
+    ClientMetric& limit = limit_family.metric.emplace_back(WithLabels(backlog_names, labels));
     limit.gauge.value = static_cast<double>(backlog.limit);
   }
   backlogs = {};

@@ -36,14 +36,13 @@ void AcceptAndClose(int listener_fd) {
   close(accepted);
 }
 
-TEST(BlockingSignalsTest, DurationOfAnAcceptThatWaits) {
-  SKIP_WITHOUT_BPF();
-  ScopedComm comm("a4t_duration");
-  ExporterProcess exporter("poll_interval: 100ms\n");
-  ASSERT_TRUE(exporter.running());
+// A blocking accept4 whose client connects about 300 ms late, scraped from
+// an exporter with `config`.
+MetricsText ScrapeAfterALateClient(const std::string& config) {
+  ExporterProcess exporter(config);
+  EXPECT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
   int client = -1;
-  // The server waits about 300 ms for a client that connects late.
   std::thread late_client([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     client = listener.Connect();
@@ -51,20 +50,39 @@ TEST(BlockingSignalsTest, DurationOfAnAcceptThatWaits) {
   AcceptAndClose(listener.fd());
   late_client.join();
   close(client);
+  return exporter.ScrapeFresh();
+}
 
-  const MetricsText metrics = exporter.ScrapeFresh();
+TEST(BlockingSignalsTest, DurationOfAnAcceptThatWaits) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_duration");
+  const MetricsText metrics = ScrapeAfterALateClient("poll_interval: 100ms\n");
   const Labels labels = {
       {"comm", "a4t_duration"}, {"syscall", "accept4"}, {"listener", "blocking"}};
   EXPECT_EQ(metrics.Value("accept4_duration_seconds_count", labels), 1);
   EXPECT_GE(metrics.Value("accept4_duration_seconds_sum", labels), 0.3);
-  // log2 buckets: 2^28 ns = 0.268 s is too short, 2^29 ns = 0.537 s holds it
+  // buckets of powers of four: 2^28 ns = 0.268 s is too short, 2^30 ns = 1.07 s holds it
   EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.268435456), 0);
-  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.536870912), 1);
+  EXPECT_TRUE(std::isnan(BucketCount(metrics, "accept4_duration_seconds", labels, 0.536870912)));
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 1.073741824), 1);
   EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, INFINITY), 1);
   EXPECT_EQ(
       metrics.Value("accept4_calls_total",
                     {{"comm", "a4t_duration"}, {"syscall", "accept4"}, {"listener", "blocking"}}),
       1);
+}
+
+TEST(BlockingSignalsTest, FullResolutionPublishesEveryKernelBucket) {
+  SKIP_WITHOUT_BPF();
+  ScopedComm comm("a4t_fullres");
+  const MetricsText metrics =
+      ScrapeAfterALateClient("poll_interval: 100ms\nhistograms: {full_resolution: true}\n");
+  const Labels labels = {{"comm", "a4t_fullres"}, {"syscall", "accept4"}, {"listener", "blocking"}};
+  // log2 buckets: 2^28 ns = 0.268 s is too short, 2^29 ns = 0.537 s holds it
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.268435456), 0);
+  EXPECT_EQ(BucketCount(metrics, "accept4_duration_seconds", labels, 0.536870912), 1);
+  EXPECT_EQ(metrics.Find("accept4_duration_seconds_bucket", labels).size(),
+            static_cast<size_t>(ACCEPT4_DURATION_BUCKETS));
 }
 
 TEST(BlockingSignalsTest, BacklogSeenByTheNextAcceptAndItsLimit) {
@@ -85,7 +103,7 @@ TEST(BlockingSignalsTest, BacklogSeenByTheNextAcceptAndItsLimit) {
   const Labels labels = {{"comm", "a4t_backlog"}, {"family", "AF_INET"}, {"listener", "blocking"}};
   EXPECT_EQ(metrics.Value("accept4_listen_backlog_count", labels), 1);
   EXPECT_EQ(metrics.Value("accept4_listen_backlog_sum", labels), kPending);
-  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 1), 0);
+  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 0), 0);
   EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 3), 1);
   EXPECT_EQ(metrics.Value("accept4_listen_backlog_limit", labels), kLimit);
 }

@@ -21,29 +21,36 @@ TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
       "\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
   ASSERT_TRUE(exporter.running());
 
-  Listener listener(AF_INET, /*nonblocking=*/true);
-  // Ten series: EINVAL under ten different unknown flag bits, bit k called
-  // k times, then EAGAIN calls and one success.
-  int einval_calls = 0;
-  for (int bit = 1; bit <= 10; ++bit) {
-    for (int i = 0; i < bit; ++i) {
-      ASSERT_EQ(RawAccept4(listener.fd(), 1 << (bit + 20)), -1);
-      ++einval_calls;
+  // Twelve series: EAGAIN on a non-blocking listener of each of three
+  // families under each of the four sets of known flags, the k-th called k
+  // times; then EINVAL calls (an unknown flag bit) and one success.
+  const int flag_sets[] = {0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK};
+  int eagain_calls = 0;
+  int k = 0;
+  for (int family : {AF_INET, AF_INET6, AF_UNIX}) {
+    Listener nonblocking(family, /*nonblocking=*/true);
+    for (int flags : flag_sets) {
+      ++k;
+      for (int i = 0; i < k; ++i) {
+        ASSERT_EQ(RawAccept4(nonblocking.fd(), flags), -1);
+        ++eagain_calls;
+      }
     }
   }
-  constexpr int kEagainCalls = 7;
-  for (int i = 0; i < kEagainCalls; ++i) ASSERT_EQ(RawAccept4(listener.fd(), 0), -1);
+  Listener listener(AF_INET, /*nonblocking=*/true);
+  constexpr int kEinvalCalls = 7;
+  for (int i = 0; i < kEinvalCalls; ++i) ASSERT_EQ(RawAccept4(listener.fd(), 0x1), -1);
   const int client = listener.Connect();
   const int accepted = RawAccept4(listener.fd(), 0);
   ASSERT_GE(accepted, 0);
   close(accepted);
   close(client);
-  const int total = einval_calls + kEagainCalls + 1;
+  const int total = eagain_calls + kEinvalCalls + 1;
 
   const MetricsText metrics = exporter.ScrapeFresh();
   EXPECT_EQ(metrics.Sum("accept4_calls_total"), total);
-  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EINVAL"}}), einval_calls);
-  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EAGAIN"}}), kEagainCalls);
+  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EAGAIN"}}), eagain_calls);
+  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"errno", "EINVAL"}}), kEinvalCalls);
   EXPECT_EQ(metrics.Sum("accept4_errors_total"), total - 1);
 
   const double in_map = metrics.Sum("accept4_calls_total", {{"comm", "a4t_overflow"}});

@@ -41,9 +41,13 @@ std::string LoadError(const std::string& path) {
 
 void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.poll_interval, milliseconds(5000));
-  EXPECT_TRUE(config.label_pid);
-  EXPECT_FALSE(config.label_port);
-  EXPECT_FALSE(config.label_cgroup);
+  EXPECT_TRUE(config.labels.contains(LabelId::kPid));
+  EXPECT_FALSE(config.labels.contains(LabelId::kPort));
+  EXPECT_FALSE(config.labels.contains(LabelId::kCgroup));
+  // A label added to the table is documented with the default it has there.
+  for (const LabelSpec& spec : kLabelTable) {
+    EXPECT_EQ(config.labels.contains(spec.id), spec.on_by_default) << spec.name;
+  }
   EXPECT_EQ(config.cgroup_pattern, "");
   EXPECT_EQ(config.max_series, 16384u);
   EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
@@ -55,6 +59,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
   EXPECT_TRUE(config.hook_io_uring);
   EXPECT_TRUE(config.bpf_stats);
+  EXPECT_FALSE(config.histograms_full_resolution);
 }
 
 TEST(ConfigTest, EmbeddedDefaultGivesTheDocumentedDefaults) {
@@ -85,12 +90,13 @@ filters:
 attach_mode: fentry
 hooks: {io_uring: false}
 bpf_stats: false
+histograms: {full_resolution: true}
 )",
                                     "all.yaml");
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
-  EXPECT_FALSE(config.label_pid);
-  EXPECT_TRUE(config.label_port);
-  EXPECT_TRUE(config.label_cgroup);
+  EXPECT_FALSE(config.labels.contains(LabelId::kPid));
+  EXPECT_TRUE(config.labels.contains(LabelId::kPort));
+  EXPECT_TRUE(config.labels.contains(LabelId::kCgroup));
   EXPECT_EQ(config.cgroup_pattern, ".*/docker-([0-9a-f]+)\\.scope");
   EXPECT_EQ(config.max_series, 1048576u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
@@ -103,6 +109,7 @@ bpf_stats: false
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
   EXPECT_FALSE(config.hook_io_uring);
   EXPECT_FALSE(config.bpf_stats);
+  EXPECT_TRUE(config.histograms_full_resolution);
 }
 
 TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
@@ -119,8 +126,9 @@ TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
 }
 
 TEST(ConfigTest, EmptySectionsKeepTheirDefaults) {
-  const Config config = ParseConfig(
-      "labels:\nmaps:\nfilters:\nhooks:\nexited_process_grace_period:\n", "empty-sections.yaml");
+  const Config config =
+      ParseConfig("labels:\nmaps:\nfilters:\nhooks:\nhistograms:\nexited_process_grace_period:\n",
+                  "empty-sections.yaml");
   ExpectDocumentedDefaults(config);
 }
 
@@ -150,17 +158,17 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       // Structure and unknown keys: a typo must not be silently ignored.
       {"pol_interval: 5s",
        "key \"pol_interval\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
       {"bpf_stat: false",
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, hooks, labels, maps, poll_interval)"},
+       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
       {"maps: {max_serie: 5}", "key \"maps.max_serie\": unknown key (known: max_series)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
       {"labels: {comm: true}",
-       "key \"labels.comm\": unknown label (the optional labels are pid, port and "
-       "cgroup, with cgroup_pattern)"},
+       "key \"labels.comm\": unknown label (the optional labels are pid, cgroup and "
+       "port, with cgroup_pattern)"},
       {"labels: {cgroup: 1}", "key \"labels.cgroup\": must be true or false, got \"1\""},
       {"labels: {cgroup: true, cgroup_pattern: '.*/docker-.*'}",
        "key \"labels.cgroup_pattern\": regex \".*/docker-.*\" needs a capture group, the part "
@@ -191,6 +199,10 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"hooks: {io_uring: maybe}", "key \"hooks.io_uring\": must be true or false, got \"maybe\""},
       {"hooks: {iouring: true}", "key \"hooks.iouring\": unknown key (known: io_uring)"},
       {"hooks: [io_uring]", "key \"hooks\": must be a mapping"},
+      {"histograms: {full_resolution: 4}",
+       "key \"histograms.full_resolution\": must be true or false, got \"4\""},
+      {"histograms: {full: true}", "key \"histograms.full\": unknown key (known: full_resolution)"},
+      {"histograms: true", "key \"histograms\": must be a mapping"},
       {"filters: {cgroup_path_prefixes: /a}",
        "key \"filters.cgroup_path_prefixes\": must be a list"},
       // Map sizes.

@@ -111,7 +111,7 @@ TEST(InflightFamiliesTest, LabelSetsFollowTheLabelOptions) {
     LabelOptions options;
     std::vector<std::pair<Labels, double>> want;
   } cases[] = {
-      {{.pid = true, .port = false},
+      {Options(true, false),
        {{kNginx, 2},
         {{{"comm", "nginx"},
           {"pid", "43"},
@@ -131,7 +131,7 @@ TEST(InflightFamiliesTest, LabelSetsFollowTheLabelOptions) {
           {"listener", "unknown"},
           {"readiness", "none"}},
          1}}},
-      {{.pid = false, .port = false},
+      {Options(false, false),
        {{{{"comm", "nginx"},
           {"syscall", "accept4"},
           {"listener", "blocking"},
@@ -142,7 +142,7 @@ TEST(InflightFamiliesTest, LabelSetsFollowTheLabelOptions) {
           {"listener", "blocking"},
           {"readiness", "epoll"}},
          1}}},
-      {{.pid = true, .port = true},
+      {Options(true, true),
        {{With(kNginx, "port", "8080"), 1},
         {With(kNginx, "port", "9090"), 1},
         {{{"comm", "nginx"},

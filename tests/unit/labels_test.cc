@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "kernel/bpf_types.h"
@@ -25,28 +26,57 @@ struct LabelCase {
 // U+FFFD REPLACEMENT CHARACTER in UTF-8.
 constexpr const char* kReplacement = "\xEF\xBF\xBD";
 
-TEST(FlagsLabelTest, DecodesKnownAndUnknownBits) {
-  const LabelCase<int32_t> cases[] = {
+// The flags label is a closed set of eight values, whatever the bits.
+TEST(FlagsLabelTest, DecodesEveryBitCombinationToOneOfEightValues) {
+  constexpr uint8_t kCloexec = ACCEPT4_FLAG_CLOEXEC;
+  constexpr uint8_t kNonblock = ACCEPT4_FLAG_NONBLOCK;
+  constexpr uint8_t kUnknown = ACCEPT4_FLAG_UNKNOWN;
+  const LabelCase<uint8_t> cases[] = {
       {0, "none"},
-      {SOCK_CLOEXEC, "SOCK_CLOEXEC"},
-      {SOCK_NONBLOCK, "SOCK_NONBLOCK"},
-      // Alphabetical whatever the bit order, so one set of flags is one label.
-      {SOCK_NONBLOCK | SOCK_CLOEXEC, "SOCK_CLOEXEC|SOCK_NONBLOCK"},
-      {0x1, "0x1"},
-      {SOCK_CLOEXEC | 0x1, "SOCK_CLOEXEC|0x1"},
-      {SOCK_CLOEXEC | SOCK_NONBLOCK | 0x41, "SOCK_CLOEXEC|SOCK_NONBLOCK|0x41"},
-      // The kernel gets an int; negative values are shown as their bits.
-      {INT32_MIN, "0x80000000"},
-      {INT32_MIN | SOCK_CLOEXEC, "SOCK_CLOEXEC|0x80000000"},
-      {-1, "SOCK_CLOEXEC|SOCK_NONBLOCK|0xfff7f7ff"},
+      {kCloexec, "SOCK_CLOEXEC"},
+      {kNonblock, "SOCK_NONBLOCK"},
+      {kCloexec | kNonblock, "SOCK_CLOEXEC|SOCK_NONBLOCK"},
+      {kUnknown, "unknown"},
+      {kCloexec | kUnknown, "SOCK_CLOEXEC|unknown"},
+      {kNonblock | kUnknown, "SOCK_NONBLOCK|unknown"},
+      {kCloexec | kNonblock | kUnknown, "SOCK_CLOEXEC|SOCK_NONBLOCK|unknown"},
+      // No other bit is defined; one that shows up is an unknown flag too.
+      {0x8, "unknown"},
+      {kCloexec | 0x80, "SOCK_CLOEXEC|unknown"},
+      {0xff, "SOCK_CLOEXEC|SOCK_NONBLOCK|unknown"},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(FlagsLabel(c.raw), c.want) << "flags " << c.raw;
+    EXPECT_EQ(FlagsLabel(c.raw), c.want) << "bits " << int{c.raw};
+  }
+  std::set<std::string> values;
+  for (int bits = 0; bits <= 0xff; ++bits) values.insert(FlagsLabel(static_cast<uint8_t>(bits)));
+  EXPECT_EQ(values.size(), 8u);
+}
+
+TEST(FlagBitsTest, MapsTheFlagsArgumentToBits) {
+  const struct {
+    int32_t flags;
+    uint8_t want;
+  } cases[] = {
+      {0, 0},
+      {SOCK_CLOEXEC, ACCEPT4_FLAG_CLOEXEC},
+      {SOCK_NONBLOCK, ACCEPT4_FLAG_NONBLOCK},
+      {SOCK_NONBLOCK | SOCK_CLOEXEC, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK},
+      {0x1, ACCEPT4_FLAG_UNKNOWN},
+      {SOCK_CLOEXEC | 0x1, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_UNKNOWN},
+      {SOCK_CLOEXEC | SOCK_NONBLOCK | 0x41,
+       ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK | ACCEPT4_FLAG_UNKNOWN},
+      // The kernel gets an int; the sign bit is one more unknown bit.
+      {INT32_MIN, ACCEPT4_FLAG_UNKNOWN},
+      {-1, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK | ACCEPT4_FLAG_UNKNOWN},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(FlagBits(c.flags), c.want) << "flags " << c.flags;
   }
 }
 
-TEST(FlagsLabelTest, SockFlagsAreTheOpenFlagsItDecodes) {
-  // labels.cc names O_CLOEXEC/O_NONBLOCK as SOCK_*; that is only right while
+TEST(FlagBitsTest, SockFlagsAreTheOpenFlagsItReads) {
+  // FlagBits reads O_CLOEXEC/O_NONBLOCK as SOCK_*; that is only right while
   // the two are equal, as include/linux/net.h promises.
   EXPECT_EQ(SOCK_CLOEXEC, O_CLOEXEC);
   EXPECT_EQ(SOCK_NONBLOCK, O_NONBLOCK);
@@ -179,6 +209,35 @@ TEST(CommLabelTest, ReplacesControlCharactersAndInvalidUtf8) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(CommLabel(c.raw), c.want) << "comm \"" << c.raw << "\"";
+  }
+}
+
+// The label table: each row where its id points, one name per label, and
+// every optional label switched by a config key of its own.
+TEST(LabelTableTest, RowsAreIndexedByIdWithDistinctNamesAndConfigKeys) {
+  std::set<std::string> names, config_keys;
+  for (size_t i = 0; i < kLabelTable.size(); ++i) {
+    const LabelSpec& spec = kLabelTable[i];
+    EXPECT_EQ(static_cast<size_t>(spec.id), i) << spec.name;
+    EXPECT_TRUE(names.insert(spec.name).second) << "two labels named " << spec.name;
+    ASSERT_NE(spec.value, nullptr) << spec.name;
+    if (spec.config_key != nullptr) {
+      EXPECT_TRUE(config_keys.insert(spec.config_key).second) << spec.config_key;
+    } else {
+      EXPECT_TRUE(spec.on_by_default) << spec.name << " has no config key to turn it on";
+    }
+  }
+}
+
+TEST(LabelTableTest, DefaultLabelSetIsPidOnPortAndCgroupOff) {
+  const LabelSet on;
+  EXPECT_TRUE(on.contains(LabelId::kPid));
+  EXPECT_FALSE(on.contains(LabelId::kPort));
+  EXPECT_FALSE(on.contains(LabelId::kCgroup));
+  for (const LabelSpec& spec : kLabelTable) {
+    if (spec.config_key == nullptr) {
+      EXPECT_TRUE(on.contains(spec.id)) << spec.name;
+    }
   }
 }
 

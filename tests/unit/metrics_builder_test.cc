@@ -16,6 +16,7 @@
 
 #include "kernel/bpf_types.h"
 #include "kernel/map_snapshot.h"
+#include "metrics/cgroup_label.h"
 #include "metrics_test_support.h"
 
 namespace accept4_exporter::test {
@@ -128,14 +129,14 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
 
   using Names = std::vector<std::string>;
   const struct {
-    LabelOptions options;
-    Names process;  // the labels that lead every family
-    Names port;     // the label that ends every family but errors
+    bool pid, port;
+    Names process;     // the labels that lead every family
+    Names port_names;  // the label that ends every family but errors
   } cases[] = {
-      {{.pid = true, .port = false}, {"comm", "pid"}, {}},
-      {{.pid = false, .port = false}, {"comm"}, {}},
-      {{.pid = true, .port = true}, {"comm", "pid"}, {"port"}},
-      {{.pid = false, .port = true}, {"comm"}, {"port"}},
+      {true, false, {"comm", "pid"}, {}},
+      {false, false, {"comm"}, {}},
+      {true, true, {"comm", "pid"}, {"port"}},
+      {false, true, {"comm"}, {"port"}},
   };
   auto join = [](Names a, const Names& b, const Names& c = {}) {
     a.insert(a.end(), b.begin(), b.end());
@@ -143,20 +144,22 @@ void ExpectLabelNamesFollowOptions(bool backlog) {
     return a;
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(::testing::Message() << "pid=" << c.options.pid << " port=" << c.options.port);
-    const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, c.options);
+    SCOPED_TRACE(::testing::Message() << "pid=" << c.pid << " port=" << c.port);
+    const std::vector<MetricFamily> families =
+        BuildAcceptFamilies(snapshot, Options(c.pid, c.port));
     const Names calls =
-        join(c.process, {"syscall", "flags", "family", "listener", "readiness"}, c.port);
+        join(c.process, {"syscall", "flags", "family", "listener", "readiness"}, c.port_names);
     const Names no_series;  // the family must have no series at all
     const Names backlog_names =
-        backlog ? join(c.process, {"family", "listener"}, c.port) : no_series;
+        backlog ? join(c.process, {"family", "listener"}, c.port_names) : no_series;
     const struct {
       const char* family;
       Names want;
     } want[] = {
         {"accept4_calls_total", calls},
         {"accept4_errors_total", join(calls, {"errno"})},
-        {"accept4_duration_seconds", join(c.process, {"syscall", "listener", "readiness"}, c.port)},
+        {"accept4_duration_seconds",
+         join(c.process, {"syscall", "listener", "readiness"}, c.port_names)},
         {"accept4_listen_backlog", backlog_names},
         {"accept4_listen_backlog_limit", backlog_names},
     };
@@ -184,7 +187,7 @@ TEST(MetricsBuilderTest, WithoutPidProcessesOfOneCommShareASeries) {
   MapSnapshot snapshot{{}, NoOverflow()};
   snapshot.stats.push_back(Entry({.tgid = 0}, 1));  // the BPF side zeroes it
   snapshot.stats.push_back(Entry({.tgid = 7}, 2));
-  const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, {.pid = false});
+  const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, Options(false, false));
   const MetricFamily& calls = Named(families, "accept4_calls_total");
   ASSERT_EQ(calls.metric.size(), 1u);
   EXPECT_EQ(CounterValue(calls, {{"comm", "nginx"},
@@ -202,8 +205,7 @@ TEST(MetricsBuilderTest, PortLabelSplitsListenersOfOneProcess) {
   snapshot.stats.push_back(Entry({.port = 443}, 20));
   snapshot.stats.push_back(Entry({.result = -EAGAIN, .port = 443}, 5));
   snapshot.stats.push_back(Entry({.family = AF_UNIX, .port = 0}, 1));
-  const std::vector<MetricFamily> families =
-      BuildAcceptFamilies(snapshot, {.pid = true, .port = true});
+  const std::vector<MetricFamily> families = BuildAcceptFamilies(snapshot, Options(true, true));
 
   const MetricFamily& calls = Named(families, "accept4_calls_total");
   ASSERT_EQ(calls.metric.size(), 3u);
@@ -239,7 +241,7 @@ TEST(MetricsBuilderTest, CgroupLabelFollowsThePid) {
   snapshot.stats.push_back(entry);
   snapshot.overflow[EAGAIN] = 2;
   const std::vector<MetricFamily> families =
-      BuildAcceptFamilies(snapshot, {.pid = true, .port = false, .cgroup = &cgroup});
+      BuildAcceptFamilies(snapshot, Options(true, false, &cgroup));
 
   auto with_cgroup = [](Labels labels, const std::string& value) {
     labels.insert(labels.begin() + 2, {"cgroup", value});
@@ -305,7 +307,7 @@ TEST(MetricsBuilderTest, OverflowSlotsBecomeOverflowSeries) {
 
 TEST(MetricsBuilderTest, OverflowSeriesFollowTheOptionalLabels) {
   const std::vector<MetricFamily> families =
-      BuildAcceptFamilies(OverflowSnapshot(), {.pid = false, .port = true});
+      BuildAcceptFamilies(OverflowSnapshot(), Options(false, true));
   const Labels accept4 = {{"comm", "[overflow]"}, {"syscall", "accept4"},  {"flags", "unknown"},
                           {"family", "unknown"},  {"listener", "unknown"}, {"readiness", "unknown"},
                           {"port", "0"}};

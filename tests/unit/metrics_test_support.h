@@ -15,6 +15,7 @@
 
 #include "kernel/bpf_types.h"
 #include "kernel/map_snapshot.h"
+#include "metrics/labels.h"
 
 namespace accept4_exporter::test {
 
@@ -113,6 +114,17 @@ inline const Labels kNginxDuration = {{"comm", "nginx"},
                                       {"readiness", "epoll"}};
 inline const Labels kNginxBacklog = {
     {"comm", "nginx"}, {"pid", "42"}, {"family", "AF_INET"}, {"listener", "nonblocking"}};
+
+// The default labels, with pid and port as given and the cgroup label on
+// when `cgroup` is set.
+inline LabelOptions Options(bool pid, bool port, CgroupLabel* cgroup = nullptr) {
+  LabelOptions options;
+  options.labels.Set(LabelId::kPid, pid)
+      .Set(LabelId::kPort, port)
+      .Set(LabelId::kCgroup, cgroup != nullptr);
+  options.cgroup = cgroup;
+  return options;
+}
 
 inline Labels With(Labels labels, const std::string& name, const std::string& value) {
   labels.emplace_back(name, value);

@@ -15,9 +15,11 @@
   // (pid or port switched off) is empty on both sides and still matches.
   processListenerJoin: 'job, instance, comm, pid, port',
 
-  // A threshold as PromQL writes it: 0.95, not 0.94999999999999996 (and
-  // whole numbers apart: jsonnet's %g fails on 0).
-  number(x): if x == std.floor(x) then '%d' % x else '%g' % x,
+  // A threshold as PromQL writes it: 0.95, not 0.94999999999999996, and
+  // every digit of a bucket bound such as 0.001048576 (15 significant
+  // digits, as the exporter prints le; whole numbers apart: jsonnet's %g
+  // fails on 0).
+  number(x): if x == std.floor(x) then '%d' % x else '%.15g' % x,
 
   // "nginx (pid 42) on host-a:10044", or "nginx on host-a:10044" when the
   // exporter runs with labels.pid: false.
