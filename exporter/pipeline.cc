@@ -23,6 +23,7 @@ ProgramOptions ProgramOptionsFor(const Config& config) {
   options.with_port = config.label_port;
   options.with_cgroup = config.label_cgroup;
   options.max_series = config.max_series;
+  options.max_series_per_uid = config.max_series_per_uid;
   options.pids = config.pids;
   options.attach_mode = config.attach_mode;
   options.io_uring = config.hook_io_uring;
@@ -34,9 +35,12 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                    SnapshotCollector& collector, SelfMetrics& self, ProgramStats* program_stats)
     : reused_programs_(reuse && reuse->options() == ProgramOptionsFor(config)),
       programs_(ProgramsFor(ProgramOptionsFor(config), std::move(reuse))),
-      reader_(programs_->stats_fd(), programs_->overflow_fd(), ReadMethod::kBatch),
+      reader_({programs_->stats_fd(), programs_->overflow_fd(),
+               config.label_pid ? programs_->processes_fd() : -1}),
       inflight_(*programs_),
-      reaper_(programs_->stats_fd(), programs_->watched_tgids_fd(), config.grace_period()),
+      reaper_({programs_->stats_fd(), programs_->processes_fd(),
+               programs_->uid_series_deleted_fd()},
+              {config.exited_process_grace_period, config.exited_process_unscraped_limit}),
       comm_filter_(config.include_comm, config.exclude_comm),
       cgroup_filter_(config.cgroup_path_prefixes.empty()
                          ? nullptr

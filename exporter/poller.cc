@@ -40,7 +40,10 @@ void Poller::PollOnce() {
     MapSnapshot snapshot = reader_.Read();
     InflightSnapshot inflight = inflight_.Read();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
-    if (reaper_) reaper_->Reap(snapshot);
+    NameProcesses(snapshot);
+    if (reaper_) {
+      reaper_->Reap(snapshot, collector_.published_passes() + 1, collector_.served_pass());
+    }
     if (comm_filter_) {
       comm_filter_->Apply(snapshot);
       comm_filter_->Apply(inflight);

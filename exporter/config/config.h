@@ -22,8 +22,15 @@ struct Config {
   bool label_cgroup = false;
   std::string cgroup_pattern;  // empty: the whole path
   uint32_t max_series = 16384;
-  // Unset: twice poll_interval.
-  std::optional<std::chrono::milliseconds> exited_process_grace_period;
+  // Series one uid may hold at once (0: no limit), so that no local user can
+  // fill the map and push the others into [overflow]. Default: a quarter
+  // of max_series.
+  uint32_t max_series_per_uid = 16384 / 4;
+  // An exited process's series stay until a scrape has served their final
+  // counts and this has passed since the exit...
+  std::chrono::milliseconds exited_process_grace_period{60 * 1000};
+  // ... or, when nothing scrapes, until this has passed.
+  std::chrono::milliseconds exited_process_unscraped_limit{10 * 60 * 1000};
   std::string include_comm;  // regex, fully anchored; empty: all
   std::string exclude_comm;  // regex, fully anchored; empty: none
   std::vector<uint32_t> pids;
@@ -35,9 +42,6 @@ struct Config {
   // start only: turning it on needs CAP_SYS_ADMIN, which is dropped then.
   bool bpf_stats = true;
 
-  std::chrono::milliseconds grace_period() const {
-    return exited_process_grace_period.value_or(2 * poll_interval);
-  }
 };
 
 // Ranges that the config enforces. A poll reads every map entry, so polling

@@ -75,6 +75,7 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options, bool io_uring)
   skeleton->rodata->with_pid = options.with_pid;
   skeleton->rodata->with_port = options.with_port;
   skeleton->rodata->with_cgroup = options.with_cgroup;
+  skeleton->rodata->max_series_per_uid = options.max_series_per_uid;
   skeleton->rodata->filter_tgids = !options.pids.empty();
   skeleton->rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const struct {
@@ -82,7 +83,10 @@ void Configure(Skeleton* skeleton, const ProgramOptions& options, bool io_uring)
     uint32_t entries;
   } sizes[] = {
       {skeleton->maps.stats, options.max_series},
-      {skeleton->maps.watched_tgids, options.max_watched_processes},
+      // each process with series has one at least; without the pid label, none
+      {skeleton->maps.processes, options.with_pid ? options.max_series : 1},
+      {skeleton->maps.uid_series, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
+      {skeleton->maps.uid_series_deleted, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
       {skeleton->maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {skeleton->maps.cgroup_filter,
        options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
@@ -250,7 +254,8 @@ uint32_t BpfPrograms::MapCapacity(const char* name) const {
 
 int BpfPrograms::stats_fd() const { return MapFd("stats"); }
 int BpfPrograms::overflow_fd() const { return MapFd("overflow"); }
-int BpfPrograms::watched_tgids_fd() const { return MapFd("watched_tgids"); }
+int BpfPrograms::processes_fd() const { return MapFd("processes"); }
+int BpfPrograms::uid_series_deleted_fd() const { return MapFd("uid_series_deleted"); }
 int BpfPrograms::cgroup_filter_fd() const { return MapFd("cgroup_filter"); }
 int BpfPrograms::io_uring_requests_fd() const { return MapFd("io_uring_requests"); }
 uint32_t BpfPrograms::stats_capacity() const { return MapCapacity("stats"); }

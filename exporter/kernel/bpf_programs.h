@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "kernel/bpf_types.h"
 
 struct bpf_object;
 
@@ -32,8 +33,9 @@ struct ProgramOptions {
   bool with_pid = true;
   bool with_port = false;
   bool with_cgroup = false;
-  uint32_t max_series = 16384;
-  uint32_t max_watched_processes = 16384;
+  uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
+  // 0: no per-uid share
+  uint32_t max_series_per_uid = 0;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
   // Count only tasks in cgroups under these cgroup v2 paths; empty: all.
@@ -60,7 +62,8 @@ class BpfPrograms {
   const ProgramOptions& options() const { return options_; }
   int stats_fd() const;
   int overflow_fd() const;
-  int watched_tgids_fd() const;
+  int processes_fd() const;
+  int uid_series_deleted_fd() const;
   int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
   // CLOCK_MONOTONIC ns once every program was attached: a call with no

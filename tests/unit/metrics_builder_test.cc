@@ -46,9 +46,12 @@ TEST(MetricsBuilderTest, EmptySnapshotGivesEveryFamilyAndAZeroOverflowCount) {
     EXPECT_TRUE(families[i].metric.empty()) << families[i].name;
   }
   const MetricFamily& overflow = families.back();
-  ASSERT_EQ(overflow.metric.size(), 1u);
-  EXPECT_TRUE(overflow.metric[0].label.empty());
+  // one series per reason, zero until a call overflows
+  ASSERT_EQ(overflow.metric.size(), 2u);
+  EXPECT_EQ(overflow.metric[0].label.at(0).value, "map_full");
+  EXPECT_EQ(overflow.metric[1].label.at(0).value, "uid_share");
   EXPECT_EQ(overflow.metric[0].counter.value, 0);
+  EXPECT_EQ(overflow.metric[1].counter.value, 0);
 }
 
 TEST(MetricsBuilderTest, CallsAddUpOverResultsAndErrorsSplitByErrno) {
