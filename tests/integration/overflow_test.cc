@@ -1,6 +1,6 @@
 // A series map filled past its capacity must still give exact totals: the
 // calls that find no room are counted by syscall and errno under
-// comm="[overflow]".
+// comm="[overflow]", with reason map_full.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,21 +18,25 @@ TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
   // Only this process is counted, so every series and total is ours.
   ExporterProcess exporter(
       "poll_interval: 100ms\nmaps:\n  max_series: " + std::to_string(kCapacity) +
-      "\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
+      "\n  max_series_per_uid: 0\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
   ASSERT_TRUE(exporter.running());
 
   Listener listener(AF_INET, /*nonblocking=*/true);
-  // Ten series: EINVAL under ten different unknown flag bits, bit k called
-  // k times, then EAGAIN calls and one success.
+  // Nine series: EINVAL under each flags value with an unknown bit, the
+  // k-th called k times, EAGAIN under the four known flags values, and one
+  // success.
+  const int known_flags[] = {0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK};
   int einval_calls = 0;
-  for (int bit = 1; bit <= 10; ++bit) {
-    for (int i = 0; i < bit; ++i) {
-      ASSERT_EQ(RawAccept4(listener.fd(), 1 << (bit + 20)), -1);
+  for (int k = 1; k <= 4; ++k) {
+    for (int i = 0; i < k; ++i) {
+      ASSERT_EQ(RawAccept4(listener.fd(), (1 << 25) | known_flags[k - 1]), -1);
       ++einval_calls;
     }
   }
   constexpr int kEagainCalls = 7;
-  for (int i = 0; i < kEagainCalls; ++i) ASSERT_EQ(RawAccept4(listener.fd(), 0), -1);
+  for (int i = 0; i < kEagainCalls; ++i) {
+    ASSERT_EQ(RawAccept4(listener.fd(), known_flags[i % 4]), -1);
+  }
   const int client = listener.Connect();
   const int accepted = RawAccept4(listener.fd(), 0);
   ASSERT_GE(accepted, 0);
@@ -52,7 +56,9 @@ TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
             static_cast<size_t>(kCapacity));
   EXPECT_GT(overflowed, 0);
   EXPECT_EQ(in_map + overflowed, total);
-  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total"), overflowed);
+  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total", {{"reason", "map_full"}}),
+            overflowed);
+  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total", {{"reason", "uid_share"}}), 0);
   EXPECT_EQ(metrics.Value("accept4_exporter_map_entries", {{"map", "stats"}}), kCapacity);
   EXPECT_EQ(metrics.Value("accept4_exporter_map_capacity", {{"map", "stats"}}), kCapacity);
 }

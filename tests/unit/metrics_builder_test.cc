@@ -274,6 +274,8 @@ MapSnapshot OverflowSnapshot() {
   snapshot.overflow[EAGAIN] = 5;                            // accept4, EAGAIN
   snapshot.overflow[ACCEPT4_OVERFLOW_ERRNO_SLOTS - 1] = 4;  // accept4, errno clamped
   snapshot.overflow[accept + EMFILE] = 1;                   // accept, EMFILE
+  snapshot.overflow_by_reason[ACCEPT4_OVERFLOW_MAP_FULL] = 8;
+  snapshot.overflow_by_reason[ACCEPT4_OVERFLOW_UID_SHARE] = 4;
   snapshot.stats.push_back(Entry({}, 10));
   return snapshot;
 }
@@ -302,8 +304,9 @@ TEST(MetricsBuilderTest, OverflowSlotsBecomeOverflowSeries) {
   EXPECT_TRUE(Named(families, "accept4_listen_backlog").metric.empty());
 
   const MetricFamily& total = Named(families, "accept4_exporter_overflow_calls_total");
-  ASSERT_EQ(total.metric.size(), 1u);
-  EXPECT_EQ(total.metric[0].counter.value, 2 + 5 + 4 + 1);
+  ASSERT_EQ(total.metric.size(), 2u);
+  EXPECT_EQ(CounterValue(total, {{"reason", "map_full"}}), 8);
+  EXPECT_EQ(CounterValue(total, {{"reason", "uid_share"}}), 4);
 }
 
 TEST(MetricsBuilderTest, OverflowSeriesFollowTheOptionalLabels) {
