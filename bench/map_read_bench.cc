@@ -19,7 +19,6 @@ namespace accept4_bench {
 namespace {
 
 using accept4_exporter::MapReader;
-using accept4_exporter::ReadMethod;
 
 double TimedPassMs(MapReader& reader, uint32_t series) {
   const auto start = std::chrono::steady_clock::now();
@@ -38,10 +37,10 @@ std::vector<MapReadResult> RunMapReadBench(std::vector<uint32_t> sizes, int pass
   std::sort(sizes.begin(), sizes.end());
   accept4_exporter::ProgramOptions options;
   options.max_series = 131072;
+  options.with_pid = false;  // see series_fill.h
   options.pids = {static_cast<uint32_t>(getpid())};
   accept4_exporter::BpfPrograms programs(options);
-  MapReader batch(programs.stats_fd(), programs.overflow_fd(), ReadMethod::kBatch);
-  MapReader iterate(programs.stats_fd(), programs.overflow_fd(), ReadMethod::kIterate);
+  MapReader reader({programs.stats_fd(), programs.overflow_fd(), -1});
   accept4_test::Listener listener(AF_INET, true);
 
   std::vector<MapReadResult> results;

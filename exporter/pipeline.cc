@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kernel/cgroup_tree.h"
+#include "kernel/map_memory.h"
 
 namespace accept4_exporter {
 namespace {
@@ -54,6 +55,10 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
               cgroup_filter_.get(), program_stats, collector, self,
               {config.label_pid, config.label_port, cgroup_label_.get()}, config.poll_interval) {
   self.SetCapacity(programs_->stats_capacity());
+  // Preallocated maps: their memory is fixed once they are made.
+  std::vector<std::pair<std::string, uint64_t>> memory;
+  for (const auto& [name, fd] : programs_->map_fds()) memory.emplace_back(name, MapMemoryBytes(fd));
+  self.SetMapMemory(memory);
   if (cgroup_filter_) {
     cgroup_filter_->Refresh();
     spdlog::info("cgroup filter: {} cgroups under {}", cgroup_filter_->cgroups(),

@@ -244,6 +244,15 @@ std::vector<ProgramFd> BpfPrograms::program_fds() const {
   return programs;
 }
 
+std::vector<std::pair<std::string, int>> BpfPrograms::map_fds() const {
+  std::vector<std::pair<std::string, int>> maps;
+  bpf_map* map;
+  bpf_object__for_each_map(map, loaded_->object) {
+    if (bpf_map__fd(map) >= 0) maps.emplace_back(bpf_map__name(map), bpf_map__fd(map));
+  }
+  return maps;
+}
+
 int BpfPrograms::MapFd(const char* name) const {
   return bpf_map__fd(bpf_object__find_map_by_name(loaded_->object, name));
 }

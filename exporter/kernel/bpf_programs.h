@@ -80,6 +80,8 @@ class BpfPrograms {
   // request (struct accept4_io_uring_request): accepts in progress, armed
   // multishot ones included.
   int io_uring_requests_fd() const;
+  // {name, fd} of every map the programs use, valid while this object lives.
+  std::vector<std::pair<std::string, int>> map_fds() const;
   // The loaded object, for walking its programs.
   bpf_object* object() const;
   // Every program of the object, valid while this object lives.
