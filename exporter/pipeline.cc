@@ -69,4 +69,8 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
   if (program_stats) program_stats->Track(programs_);
 }
 
+void Pipeline::TakeOverFrom(Pipeline& previous) {
+  if (reused_programs_) reaper_.TakeOver(previous.reaper_);
+}
+
 }  // namespace accept4_exporter

@@ -35,6 +35,10 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
+  // Before Start, with `previous` stopped: keeps what its reaper knew when
+  // both count with the same programs.
+  void TakeOverFrom(Pipeline& previous);
+
   void Start() { poller_.Start(); }
   void Stop() { poller_.Stop(); }
 

@@ -65,6 +65,11 @@ ProcessReaper::ProcessReaper(ReaperMapFds fds, ReaperSettings settings, Clock no
 ProcessReaper::ProcessReaper(ReaperMapFds fds, ReaperSettings settings)
     : ProcessReaper(fds, settings, MonotonicNs, ProcessRuns) {}
 
+void ProcessReaper::TakeOver(ProcessReaper& previous) {
+  exited_ = std::move(previous.exited_);
+  carried_ = std::move(previous.carried_);
+}
+
 void ProcessReaper::NoteExits(const MapSnapshot& snapshot, uint64_t pass) {
   // An exit stamped before the read began is in this pass's counts for
   // good; one stamped during the read may not be, so the next pass is final.

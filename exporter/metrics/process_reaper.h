@@ -69,6 +69,11 @@ class ProcessReaper {
   // the counts carried for label sets still shown.
   void Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_pass);
 
+  // Takes what `previous` (the reaper a reload replaces, stopped, on the
+  // same maps) knew: exits seen and counts carried, so that a reload does
+  // not make a carried counter go backwards.
+  void TakeOver(ProcessReaper& previous);
+
   // Exited processes whose series are still kept.
   size_t exited_processes() const { return exited_.size(); }
 
