@@ -77,7 +77,10 @@ int Run(const BenchOptions& options) {
     AddScrapeRows(RunScrapeBench(options.sizes, options.scrapes, kTargetSeries),
                   RunScrapePiecesBench(kTargetSeries, options.passes), table);
   }
-  if (wanted("mapread")) AddMapReadRows(RunMapReadBench(options.sizes, options.passes), table);
+  if (wanted("mapread")) {
+    AddMemoryRows(MeasureDefaultMemory(), table);
+    AddMapReadRows(RunMapReadBench(options.sizes, options.passes), table);
+  }
   if (wanted("idle")) AddIdleRows(RunIdleBench(std::chrono::seconds(options.idle_seconds)), table);
   if (wanted("inflight")) {
     AddInflightRows(RunInflightBench(options.inflight_threads, options.passes), table);

@@ -24,16 +24,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* like accept4.bpf.c's stats */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct accept4_key);
-	__type(value, struct accept4_value);
+	__type(value, struct accept4_counts);
 } stats SEC(".maps");
 
 /* Results go here, so that the compiler keeps the work that makes them. */
 __u64 sink;
 
-static const struct accept4_value zero_value;
+static const struct accept4_counts zero_value;
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_empty(void *ctx)
@@ -111,7 +111,7 @@ SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_stats_entry(void *ctx)
 {
 	struct accept4_key key = {};
-	struct accept4_value *value;
+	struct accept4_counts *value;
 
 	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
 	key.result = -11;
@@ -121,6 +121,6 @@ int piece_stats_entry(void *ctx)
 		value = bpf_map_lookup_elem(&stats, &key);
 	}
 	if (value)
-		value->calls++;
+		__sync_fetch_and_add(&value->untimed_calls, 1);
 	return 0;
 }

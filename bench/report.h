@@ -24,6 +24,7 @@ void AddOverheadRows(const OverheadResults& results, Table& table);
 void AddScrapeRows(const std::vector<ScrapeResult>& results, const ScrapePieces& pieces,
                    Table& table);
 void AddMapReadRows(const std::vector<MapReadResult>& results, Table& table);
+void AddMemoryRows(const MemoryResult& result, Table& table);
 void AddIdleRows(const IdleResult& result, Table& table);
 void AddInflightRows(const InflightResult& result, Table& table);
 

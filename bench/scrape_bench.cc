@@ -25,8 +25,11 @@ namespace {
 // only this process counted so nothing else on the machine adds series.
 std::string ConfigFor(pid_t pid) {
   return "poll_interval: 1s\n"
+         "labels:\n"
+         "  pid: false\n"
          "maps:\n"
          "  max_series: 131072\n"
+         "  max_series_per_uid: 0\n"
          "filters:\n"
          "  pids: [" +
          std::to_string(pid) + "]\n";

@@ -27,8 +27,9 @@ accept4_exporter::MapSnapshot EinvalSnapshot(uint32_t series) {
   snapshot.overflow.assign(ACCEPT4_SYSCALL_MAX * ACCEPT4_OVERFLOW_ERRNO_SLOTS, 0);
   for (uint32_t i = 1; i <= series; ++i) {
     accept4_exporter::StatsEntry entry = {};
-    entry.key.tgid = 4242 + i;  // a series each: unknown flags are one label value
-    entry.key.flags = UnknownFlags(i);
+    // one process per series, as a host with many servers has
+    entry.key.tgid = 4242 + i;
+    entry.key.flags = ACCEPT4_FLAG_UNKNOWN;
     entry.key.result = -EINVAL;
     entry.key.family = AF_INET;
     entry.key.syscall = ACCEPT4_SYSCALL_ACCEPT4;

@@ -1,18 +1,17 @@
-// Fills the exporter's series map with real calls: accept4 with unknown
-// flag bits fails with EINVAL, and every distinct flags value is a series
-// of its own, so one process makes N series with N calls.
+// Fills the exporter's series map with real calls. Flags are a closed set
+// and, with the pid label, a process's name is kept once, so the way one
+// process makes N series is the pid label off (series per name), a new name
+// before each call (PR_SET_NAME on the leader) and no per-uid share:
+// configs that use this say labels.pid: false and maps.max_series_per_uid: 0.
 #pragma once
 
 #include <cstdint>
 
 namespace accept4_bench {
 
-// The i-th (i >= 1) flags value with no SOCK_CLOEXEC or SOCK_NONBLOCK bit:
-// distinct for distinct i, and never accepted by the kernel.
-int32_t UnknownFlags(uint32_t i);
-
-// accept4(fd, UnknownFlags(i)) for i in [first, last]; throws unless each
-// fails with EINVAL.
+// Renames this process (its leader thread) to the i-th name and calls
+// accept4 on the nonblocking listener `fd`, for i in [first, last]; throws
+// unless each call fails with EAGAIN. Restores the name after.
 void MakeSeries(int fd, uint32_t first, uint32_t last);
 
 }  // namespace accept4_bench

@@ -76,6 +76,7 @@ int BPF_PROG(handle_io_uring_submit, struct io_kiocb *req)
 	request.ring = (__u64)req->ctx;
 	request.user_data = req->cqe.user_data;
 	request.tgid = (__u32)(pid_tgid >> 32);
+	request.process_start = process_start(bpf_get_current_task_btf());
 	bpf_probe_read_kernel_str(&request.comm, sizeof(request.comm),
 				  bpf_get_current_task_btf()->group_leader->comm);
 	request.start_ns = bpf_ktime_get_ns();
@@ -117,10 +118,10 @@ static __always_inline __u64 completed_accept(struct io_ring_ctx *ring, void *re
  * success CQE. The request still names its submitter and its flags.
  */
 static __always_inline bool describe_unseen_submission(struct io_kiocb *req,
+						       struct task_struct *task,
 						       struct accept4_key *key,
 						       struct accept4_inflight *call)
 {
-	struct task_struct *task = io_uring_submitter(req);
 	__u32 tgid;
 
 	if (!task)
@@ -129,6 +130,7 @@ static __always_inline bool describe_unseen_submission(struct io_kiocb *req,
 	if (!filters_keep(tgid, filtered_cgroup_id(task)))
 		return false;
 	key->tgid = tgid;
+	key->process_start = BPF_CORE_READ(task, group_leader, start_boottime);
 	bpf_probe_read_kernel_str(&key->comm, sizeof(key->comm),
 				  BPF_CORE_READ(task, group_leader, comm));
 	call->flags = BPF_CORE_READ(io_uring_accept_of(req), flags);
@@ -144,11 +146,16 @@ int BPF_PROG(handle_io_uring_complete, struct io_ring_ctx *ring, void *req,
 	struct accept4_io_uring_request *request;
 	struct accept4_inflight call = {};
 	struct accept4_key key = {};
+	struct task_struct *submitter;
 	bool more, timed = false;
 	__u64 now;
 	int res;
 
 	if (!request_key)
+		return 0;
+	/* the task that submitted: whose uid pays for a new series */
+	submitter = io_uring_submitter((struct io_kiocb *)request_key);
+	if (!submitter)
 		return 0;
 	res = cqe->res;
 	more = cqe->flags & IORING_CQE_F_MORE;
@@ -159,17 +166,24 @@ int BPF_PROG(handle_io_uring_complete, struct io_ring_ctx *ring, void *req,
 	request = bpf_map_lookup_elem(&io_uring_requests, &request_key);
 	if (request) {
 		key.tgid = request->tgid;
+		key.process_start = request->process_start;
 		__builtin_memcpy(key.comm, request->comm, sizeof(key.comm));
 		call.flags = request->flags;
 		call.start_ns = request->start_ns;
 		timed = true;
-	} else if (!describe_unseen_submission((struct io_kiocb *)request_key, &key, &call)) {
+	} else if (!describe_unseen_submission((struct io_kiocb *)request_key, submitter, &key,
+					       &call)) {
 		return 0;
 	}
-	if (!with_pid)
+	/* the same key as the syscalls': the process, or its name, not both */
+	if (with_pid) {
+		__builtin_memset(key.comm, 0, sizeof(key.comm));
+	} else {
 		key.tgid = 0;
+		key.process_start = 0;
+	}
 	now = bpf_ktime_get_ns();
-	count_call(&key, &call, res, timed, now);
+	count_call(&key, &call, res, timed, now, submitter);
 
 	if (!request)
 		return 0;

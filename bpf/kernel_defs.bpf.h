@@ -15,6 +15,7 @@
  * values; this exporter is built for x86_64 and arm64, which use these.
  */
 #define O_NONBLOCK 00004000
+#define O_CLOEXEC 02000000
 
 /* include/linux/sched.h */
 #define TASK_INTERRUPTIBLE 0x00000001

@@ -76,6 +76,7 @@ void Reload(const accept4_exporter::CliOptions& cli,
     auto next = std::make_unique<accept4_exporter::Pipeline>(config, pipeline->programs(),
                                                              collector, self, program_stats);
     pipeline->poller().Stop();
+    next->TakeOverFrom(*pipeline);
     pipeline = std::move(next);
     pipeline->poller().Start();
     self.SetAttachedHooks(pipeline->programs()->attached_hooks());

@@ -40,6 +40,10 @@ class Pipeline {
   // Runs the stages below; started and stopped by the owner.
   Poller& poller() { return poller_; }
 
+  // Before the poller starts, with `previous`'s stopped: keeps what its
+  // reaper knew when both count with the same programs.
+  void TakeOverFrom(Pipeline& previous);
+
   const std::shared_ptr<BpfPrograms>& programs() const { return programs_; }
   bool reused_programs() const { return reused_programs_; }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "kernel/map_reader.h"
 #include "metrics/inflight_families.h"
 
 namespace accept4_exporter {
@@ -32,7 +33,10 @@ void Poller::PollOnce() {
     MapSnapshot snapshot = stages_.read_counts();
     InflightSnapshot inflight = stages_.read_inflight();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
-    if (stages_.reaper) stages_.reaper->Reap(snapshot);
+    NameProcesses(snapshot);
+    if (stages_.reaper) {
+      stages_.reaper->Reap(snapshot, collector_.published_passes() + 1, collector_.served_pass());
+    }
     // The map's fill: what the reaper left in it (it deletes what it drops),
     // before the comm filter leaves out what is not served.
     const size_t entries = snapshot.stats.size();

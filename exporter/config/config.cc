@@ -76,6 +76,12 @@ class Parser {
 
   // An integer in [1, max].
   uint32_t PositiveInt(const YAML::Node& node, const std::string& key, uint32_t max) const {
+    return IntIn(node, key, 1, max);
+  }
+
+  // An integer in [min, max].
+  uint32_t IntIn(const YAML::Node& node, const std::string& key, uint32_t min,
+                 uint32_t max) const {
     const std::string text = Scalar(node, key);
     const bool digits =
         !text.empty() && text.find_first_not_of("+-0123456789") == std::string::npos;
@@ -92,8 +98,9 @@ class Parser {
     if (!out_of_range && (used != text.size() || text.empty())) {
       Fail(key, "must be an integer, got \"" + Abbreviated(text, 64) + "\"");
     }
-    if (out_of_range || value <= 0 || value > max) {
-      Fail(key, "must be between 1 and " + std::to_string(max) + ", got " + Abbreviated(text, 64));
+    if (out_of_range || value < min || value > max) {
+      Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                    ", got " + Abbreviated(text, 64));
     }
     return static_cast<uint32_t>(value);
   }
@@ -256,7 +263,8 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   if (root.IsNull()) return config;
   parser.CheckKeys(root, "",
                    {"poll_interval", "labels", "histograms", "maps", "exited_process_grace_period",
-                    "filters", "attach_mode", "hooks", "bpf_stats"});
+                    "exited_process_unscraped_limit", "filters", "attach_mode", "hooks",
+                    "bpf_stats"});
 
   if (root["poll_interval"]) {
     config.poll_interval =
@@ -289,15 +297,36 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
     }
   }
   if (const YAML::Node maps = root["maps"]; maps && !maps.IsNull()) {
-    parser.CheckKeys(maps, "maps", {"max_series"});
+    parser.CheckKeys(maps, "maps", {"max_series", "max_series_per_uid"});
     if (maps["max_series"]) {
       config.max_series =
           parser.PositiveInt(maps["max_series"], "maps.max_series", kMaxSeriesLimit);
+      // a quarter of the map unless said otherwise
+      config.max_series_per_uid = std::max<uint32_t>(1, config.max_series / 4);
+    }
+    if (maps["max_series_per_uid"]) {
+      config.max_series_per_uid = parser.IntIn(maps["max_series_per_uid"],
+                                               "maps.max_series_per_uid", 0, config.max_series);
     }
   }
   if (const YAML::Node grace = root["exited_process_grace_period"]; grace && !grace.IsNull()) {
     config.exited_process_grace_period =
         parser.Duration(grace, "exited_process_grace_period", kMinGracePeriod, kMaxGracePeriod);
+  }
+  if (const YAML::Node limit = root["exited_process_unscraped_limit"];
+      limit && !limit.IsNull()) {
+    config.exited_process_unscraped_limit = parser.Duration(
+        limit, "exited_process_unscraped_limit", kMinGracePeriod, kMaxGracePeriod);
+  }
+  if (!root["exited_process_unscraped_limit"]) {
+    config.exited_process_unscraped_limit =
+        std::max(config.exited_process_unscraped_limit, config.exited_process_grace_period);
+  }
+  if (config.exited_process_unscraped_limit < config.exited_process_grace_period) {
+    parser.Fail("exited_process_unscraped_limit",
+                "must be at least exited_process_grace_period (" +
+                    FormatDuration(config.exited_process_grace_period) + "), got " +
+                    FormatDuration(config.exited_process_unscraped_limit));
   }
   if (const YAML::Node filters = root["filters"]; filters && !filters.IsNull()) {
     parser.CheckKeys(filters, "filters",

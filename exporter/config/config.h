@@ -28,8 +28,15 @@ struct Config {
   // rather than every other one (powers of four).
   bool histograms_full_resolution = false;
   uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
-  // Unset: twice poll_interval.
-  std::optional<std::chrono::milliseconds> exited_process_grace_period;
+  // Series one uid may hold at once (0: no limit), so that no local user can
+  // fill the map and push the others into [overflow]. Default: a quarter
+  // of max_series.
+  uint32_t max_series_per_uid = ACCEPT4_DEFAULT_MAX_SERIES / 4;
+  // An exited process's series stay until a scrape has served their final
+  // counts and this has passed since the exit...
+  std::chrono::milliseconds exited_process_grace_period{60 * 1000};
+  // ... or, when nothing scrapes, until this has passed.
+  std::chrono::milliseconds exited_process_unscraped_limit{10 * 60 * 1000};
   std::string include_comm;  // regex, fully anchored; empty: all
   std::string exclude_comm;  // regex, fully anchored; empty: none
   std::vector<uint32_t> pids;
@@ -41,9 +48,6 @@ struct Config {
   // start only: turning it on needs CAP_SYS_ADMIN, which is dropped then.
   bool bpf_stats = true;
 
-  std::chrono::milliseconds grace_period() const {
-    return exited_process_grace_period.value_or(2 * poll_interval);
-  }
 };
 
 // Ranges that the config enforces. A poll reads every map entry, so polling

@@ -152,6 +152,7 @@ void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uri
   skeleton.rodata->with_pid = options.with_pid;
   skeleton.rodata->with_port = options.with_port;
   skeleton.rodata->with_cgroup = options.with_cgroup;
+  skeleton.rodata->max_series_per_uid = options.max_series_per_uid;
   skeleton.rodata->filter_tgids = !options.pids.empty();
   skeleton.rodata->filter_cgroups = !options.cgroup_path_prefixes.empty();
   const auto& maps = skeleton.maps;
@@ -162,7 +163,10 @@ void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uri
     uint32_t entries;
   } sizes[] = {
       {maps.stats, options.max_series},
-      {maps.watched_tgids, options.max_watched_processes},
+      // each process with series has one at least; without the pid label, none
+      {maps.processes, options.with_pid ? options.max_series : 1},
+      {maps.uid_series, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
+      {maps.uid_series_deleted, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
       {maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {maps.cgroup_filter, options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
       {maps.io_uring_requests, io_uring_requests},
@@ -284,8 +288,18 @@ std::vector<ProgramFd> BpfPrograms::program_fds() const {
 
 int BpfPrograms::stats_fd() const { return bpf_map__fd(loaded_->skeleton->maps.stats); }
 int BpfPrograms::overflow_fd() const { return bpf_map__fd(loaded_->skeleton->maps.overflow); }
-int BpfPrograms::watched_tgids_fd() const {
-  return bpf_map__fd(loaded_->skeleton->maps.watched_tgids);
+int BpfPrograms::processes_fd() const { return bpf_map__fd(loaded_->skeleton->maps.processes); }
+int BpfPrograms::uid_series_deleted_fd() const {
+  return bpf_map__fd(loaded_->skeleton->maps.uid_series_deleted);
+}
+
+std::vector<std::pair<std::string, int>> BpfPrograms::map_fds() const {
+  std::vector<std::pair<std::string, int>> maps;
+  bpf_map* map;
+  bpf_object__for_each_map(map, loaded_->skeleton->obj) {
+    if (bpf_map__fd(map) >= 0) maps.emplace_back(bpf_map__name(map), bpf_map__fd(map));
+  }
+  return maps;
 }
 int BpfPrograms::cgroup_filter_fd() const {
   return bpf_map__fd(loaded_->skeleton->maps.cgroup_filter);

@@ -38,7 +38,8 @@ struct ProgramOptions {
   bool with_port = false;
   bool with_cgroup = false;
   uint32_t max_series = ACCEPT4_DEFAULT_MAX_SERIES;
-  uint32_t max_watched_processes = ACCEPT4_MAX_WATCHED_PROCESSES;
+  // 0: no per-uid share
+  uint32_t max_series_per_uid = 0;
   // Count only these processes (by tgid); empty: all.
   std::vector<uint32_t> pids;
   // Count only tasks in cgroups under these cgroup v2 paths; empty: all.
@@ -70,7 +71,8 @@ class BpfPrograms {
   const ProgramOptions& options() const { return options_; }
   int stats_fd() const;
   int overflow_fd() const;
-  int watched_tgids_fd() const;
+  int processes_fd() const;
+  int uid_series_deleted_fd() const;
   int cgroup_filter_fd() const;
   uint32_t stats_capacity() const;
   // CLOCK_MONOTONIC ns once every program was attached: a call with no
@@ -89,6 +91,8 @@ class BpfPrograms {
   int io_uring_requests_fd() const;
   // The loaded object, whose maps the task iterator shares.
   bpf_object* object() const;
+  // {name, fd} of every map the programs use, valid while this object lives.
+  std::vector<std::pair<std::string, int>> map_fds() const;
   // Every attached program, valid while this object lives.
   std::vector<ProgramFd> program_fds() const;
 

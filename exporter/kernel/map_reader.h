@@ -1,6 +1,8 @@
-// Reads the kernel's per-CPU maps into a MapSnapshot.
+// Reads the kernel's counting maps into a MapSnapshot, with the batch
+// operations (BPF_MAP_LOOKUP_BATCH: a few syscalls per pass).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -8,42 +10,35 @@
 
 namespace accept4_exporter {
 
-enum class ReadMethod {
-  kBatch,  // BPF_MAP_LOOKUP_BATCH: a few syscalls per pass
-  // GET_NEXT_KEY + LOOKUP_ELEM: two syscalls per entry (kernels before 5.6).
-  // The exporter needs 5.12 and always batches; bench/map_read_bench keeps
-  // this to show what batching saves.
-  kIterate,
+struct CountingMapFds {
+  int stats = -1;
+  int overflow = -1;
+  // -1 without the pid label: no processes to read
+  int processes = -1;
 };
 
 class MapReader {
  public:
-  MapReader(int stats_fd, int overflow_fd, ReadMethod method);
+  explicit MapReader(CountingMapFds fds);
 
   // Throws std::system_error naming the map and the failed operation.
   MapSnapshot Read();
 
-  // Entries in the stats map, as of the last Read().
-  size_t last_stats_entries() const { return last_stats_entries_; }
-  ReadMethod method() const { return method_; }
-
  private:
   void ReadStats(std::vector<StatsEntry>& out);
-  void ReadOverflow(std::vector<uint64_t>& out);
+  void ReadOverflow(MapSnapshot& snapshot);
+  void ReadProcesses(ProcessTable& out);
 
-  int stats_fd_;
-  int overflow_fd_;
-  ReadMethod method_;
-  int possible_cpus_;
-  size_t batch_size_ = 1024;
+  CountingMapFds fds_;
   size_t last_stats_entries_ = 0;
-  // Reused between reads so a pass allocates nothing once warm.
+  // Reused between reads so a pass allocates little once warm.
   std::vector<accept4_key> keys_;
-  std::vector<accept4_value> values_;
+  std::vector<accept4_counts> counts_;
 };
 
-// Folds one key's per-CPU copies into one value: counters add up, the
-// backlog limit is the largest seen.
-accept4_value SumPerCpu(const accept4_value* per_cpu, int cpus);
+// Fills in the comm of every series from its process's record (with the pid
+// label the kernel keeps the name once per process, not in each key);
+// "unknown" stays for a series whose process has no record.
+void NameProcesses(MapSnapshot& snapshot);
 
 }  // namespace accept4_exporter

@@ -1,6 +1,5 @@
 #include "metrics/labels.h"
 
-#include <fcntl.h>
 #include <string.h>
 
 #include <array>
@@ -97,19 +96,6 @@ std::string FlagsLabel(uint8_t bits) {
   }
   if (bits != 0) label += label.empty() ? "unknown" : "|unknown";
   return label;
-}
-
-// accept4(2) flags are O_* values under their SOCK_* names (include/linux/net.h).
-// To be dropped, with its call in kLabelTable, once accept4_key.flags holds
-// the ACCEPT4_FLAG_* bits that the kernel collapses the argument into.
-uint8_t FlagBits(int32_t flags) {
-  const auto raw = static_cast<uint32_t>(flags);
-  constexpr uint32_t kKnown = O_CLOEXEC | O_NONBLOCK;
-  uint8_t bits = 0;
-  if (raw & O_CLOEXEC) bits |= ACCEPT4_FLAG_CLOEXEC;
-  if (raw & O_NONBLOCK) bits |= ACCEPT4_FLAG_NONBLOCK;
-  if (raw & ~kKnown) bits |= ACCEPT4_FLAG_UNKNOWN;
-  return bits;
 }
 
 std::string FamilyLabel(uint16_t family) {
@@ -209,12 +195,11 @@ constinit const std::array<LabelSpec, kLabelCount> kLabelTable = {{
      .name = "syscall",
      .value = [](const accept4_key& key,
                  const LabelOptions&) { return SyscallLabel(key.syscall); }},
-    // FlagBits while the key holds the flags argument as passed; once the
-    // kernel records ACCEPT4_FLAG_* bits, FlagsLabel(key.flags).
+    // the kernel collapses the flags argument into ACCEPT4_FLAG_* bits
     {.id = LabelId::kFlags,
      .name = "flags",
      .value = [](const accept4_key& key,
-                 const LabelOptions&) { return FlagsLabel(FlagBits(key.flags)); },
+                 const LabelOptions&) { return FlagsLabel(key.flags); },
      .overflow_value = "unknown"},
     {.id = LabelId::kFamily,
      .name = "family",

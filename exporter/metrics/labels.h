@@ -24,12 +24,6 @@ class CgroupLabel;
 // the three) is set, and "unknown" when only that is.
 std::string FlagsLabel(uint8_t bits);
 
-// The flags argument of accept4 as ACCEPT4_FLAG_* bits: O_CLOEXEC and
-// O_NONBLOCK (SOCK_CLOEXEC, SOCK_NONBLOCK) to theirs, any other bit to
-// ACCEPT4_FLAG_UNKNOWN. Only while accept4_key.flags holds the argument as
-// passed: it goes once the kernel records the bits itself.
-uint8_t FlagBits(int32_t flags);
-
 // Address family name (AF_INET), AF_<n> without a name, "unknown" when the
 // fd was not an open socket.
 std::string FamilyLabel(uint16_t family);

@@ -146,13 +146,16 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   }
   backlogs = {};
 
-  uint64_t overflowed = 0;
-  for (uint64_t count : snapshot.overflow) overflowed += count;
   MetricFamily& overflow_family = families.emplace_back(
       Family("accept4_exporter_overflow_calls_total",
-             "Calls counted under comm=\"[overflow]\" because the stats map was full.",
+             "Calls counted under comm=\"[overflow]\", by reason: the stats map was full "
+             "(map_full) or the calling uid held maps.max_series_per_uid series (uid_share).",
              MetricType::Counter));
-  overflow_family.metric.emplace_back().counter.value = static_cast<double>(overflowed);
+  const char* const reasons[ACCEPT4_OVERFLOW_REASON_MAX] = {"map_full", "uid_share"};
+  for (int reason = 0; reason < ACCEPT4_OVERFLOW_REASON_MAX; ++reason) {
+    ClientMetric& metric = overflow_family.metric.emplace_back(WithLabels({"reason"}, {reasons[reason]}));
+    metric.counter.value = static_cast<double>(snapshot.overflow_by_reason[reason]);
+  }
   return families;
 }
 

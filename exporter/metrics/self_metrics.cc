@@ -46,7 +46,10 @@ SelfMetrics::SelfMetrics(prometheus::Registry& registry)
                        .Add({})),
       attach_info_(GaugeFamily(registry, "accept4_exporter_attach_info",
                                "A metric with a constant '1' value per attached group of hooks, "
-                               "labeled by the hooks and how they are attached.")) {
+                               "labeled by the hooks and how they are attached.")),
+      map_memory_(GaugeFamily(registry, "accept4_exporter_map_memory_bytes",
+                              "Kernel memory of a BPF map, as the kernel accounts it (fdinfo "
+                              "memlock).")) {
   GaugeFamily(registry, "accept4_exporter_build_info",
               "A metric with a constant '1' value labeled by version and revision.")
       .Add({{"version", kVersion}, {"revision", kRevision}})
@@ -80,6 +83,16 @@ void SelfMetrics::RecordRead(double seconds, double unix_time, double series_ent
 void SelfMetrics::RecordReadError() { map_read_errors_.Increment(); }
 
 void SelfMetrics::SetCapacity(double series_capacity) { stats_capacity_.Set(series_capacity); }
+
+void SelfMetrics::SetMapMemory(const std::vector<std::pair<std::string, uint64_t>>& bytes_by_map) {
+  for (prometheus::Gauge* gauge : map_memory_series_) map_memory_.Remove(gauge);
+  map_memory_series_.clear();
+  for (const auto& [map, bytes] : bytes_by_map) {
+    prometheus::Gauge& gauge = map_memory_.Add({{"map", map}});
+    gauge.Set(static_cast<double>(bytes));
+    map_memory_series_.push_back(&gauge);
+  }
+}
 
 void SelfMetrics::SetReloadResult(bool successful, double unix_time) {
   reload_successful_.Set(successful ? 1 : 0);

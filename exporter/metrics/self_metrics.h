@@ -5,6 +5,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,8 @@ class SelfMetrics {
   void RecordRead(double seconds, double unix_time, double series_entries);
   void RecordReadError();
   void SetCapacity(double series_capacity);
+  // Kernel memory of each BPF map, by name; replaces the previous set.
+  void SetMapMemory(const std::vector<std::pair<std::string, uint64_t>>& bytes_by_map);
   void SetReloadResult(bool successful, double unix_time);
 
  private:
@@ -37,6 +40,8 @@ class SelfMetrics {
   prometheus::Gauge& reload_successful_;
   prometheus::Gauge& reload_time_;
   prometheus::Family<prometheus::Gauge>& attach_info_;
+  prometheus::Family<prometheus::Gauge>& map_memory_;
+  std::vector<prometheus::Gauge*> map_memory_series_;
   std::vector<prometheus::Gauge*> attached_;
 };
 

@@ -24,11 +24,18 @@ void SnapshotCollector::Publish(std::vector<prometheus::MetricFamily> families) 
   auto published = std::make_shared<const std::string>(std::move(text).str());
   std::lock_guard lock(mutex_);
   text_ = std::move(published);
+  ++published_passes_;
 }
 
 std::shared_ptr<const std::string> SnapshotCollector::Text() const {
   std::lock_guard lock(mutex_);
+  if (text_) served_pass_.store(published_passes_);
   return text_;
+}
+
+uint64_t SnapshotCollector::published_passes() const {
+  std::lock_guard lock(mutex_);
+  return published_passes_;
 }
 
 }  // namespace accept4_exporter

@@ -33,7 +33,7 @@ T Take(const uint8_t*& data, size_t& size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace accept4_exporter;
-  CheckLabel(FlagsLabel(FlagBits(Take<int32_t>(data, size))), "FlagsLabel");
+  CheckLabel(FlagsLabel(Take<uint8_t>(data, size)), "FlagsLabel");
   CheckLabel(FlagsLabel(Take<uint8_t>(data, size)), "FlagsLabel");
   CheckLabel(FamilyLabel(Take<uint16_t>(data, size)), "FamilyLabel");
   CheckLabel(ErrnoLabel(Take<int32_t>(data, size)), "ErrnoLabel");

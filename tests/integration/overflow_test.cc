@@ -1,6 +1,6 @@
 // A series map filled past its capacity must still give exact totals: the
 // calls that find no room are counted by syscall and errno under
-// comm="[overflow]".
+// comm="[overflow]", with reason map_full.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,7 +18,7 @@ TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
   // Only this process is counted, so every series and total is ours.
   ExporterProcess exporter(
       "poll_interval: 100ms\nmaps:\n  max_series: " + std::to_string(kCapacity) +
-      "\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
+      "\n  max_series_per_uid: 0\nfilters:\n  pids: [" + std::to_string(getpid()) + "]\n");
   ASSERT_TRUE(exporter.running());
 
   // Twelve series: EAGAIN on a non-blocking listener of each of three
@@ -59,7 +59,9 @@ TEST(OverflowTest, TotalsStayExactWhenTheSeriesMapIsFull) {
             static_cast<size_t>(kCapacity));
   EXPECT_GT(overflowed, 0);
   EXPECT_EQ(in_map + overflowed, total);
-  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total"), overflowed);
+  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total", {{"reason", "map_full"}}),
+            overflowed);
+  EXPECT_EQ(metrics.Value("accept4_exporter_overflow_calls_total", {{"reason", "uid_share"}}), 0);
   EXPECT_EQ(metrics.Value("accept4_exporter_map_entries", {{"map", "stats"}}), kCapacity);
   EXPECT_EQ(metrics.Value("accept4_exporter_map_capacity", {{"map", "stats"}}), kCapacity);
 }

@@ -50,8 +50,9 @@ void ExpectDocumentedDefaults(const Config& config) {
   }
   EXPECT_EQ(config.cgroup_pattern, "");
   EXPECT_EQ(config.max_series, 16384u);
-  EXPECT_EQ(config.exited_process_grace_period, std::nullopt);
-  EXPECT_EQ(config.grace_period(), milliseconds(10000));  // twice poll_interval
+  EXPECT_EQ(config.max_series_per_uid, 4096u);
+  EXPECT_EQ(config.exited_process_grace_period, milliseconds(60000));
+  EXPECT_EQ(config.exited_process_unscraped_limit, milliseconds(600000));
   EXPECT_EQ(config.include_comm, "");
   EXPECT_EQ(config.exclude_comm, "");
   EXPECT_TRUE(config.pids.empty());
@@ -80,8 +81,9 @@ TEST(ConfigTest, ParsesEveryKey) {
   const Config config = ParseConfig(R"(
 poll_interval: 1m30s
 labels: {pid: false, port: true, cgroup: true, cgroup_pattern: '.*/docker-([0-9a-f]+)\.scope'}
-maps: {max_series: 1048576}
+maps: {max_series: 1048576, max_series_per_uid: 0}
 exited_process_grace_period: 250ms
+exited_process_unscraped_limit: 2s
 filters:
   include_comm: "nginx|envoy"
   exclude_comm: "sshd.*"
@@ -99,8 +101,9 @@ histograms: {full_resolution: true}
   EXPECT_TRUE(config.labels.contains(LabelId::kCgroup));
   EXPECT_EQ(config.cgroup_pattern, ".*/docker-([0-9a-f]+)\\.scope");
   EXPECT_EQ(config.max_series, 1048576u);
+  EXPECT_EQ(config.max_series_per_uid, 0u);
   EXPECT_EQ(config.exited_process_grace_period, milliseconds(250));
-  EXPECT_EQ(config.grace_period(), milliseconds(250));
+  EXPECT_EQ(config.exited_process_unscraped_limit, milliseconds(2000));
   EXPECT_EQ(config.include_comm, "nginx|envoy");
   EXPECT_EQ(config.exclude_comm, "sshd.*");
   EXPECT_EQ(config.pids, (std::vector<uint32_t>{1, 42}));
@@ -158,11 +161,14 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       // Structure and unknown keys: a typo must not be silently ignored.
       {"pol_interval: 5s",
        "key \"pol_interval\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
+       "exited_process_grace_period, exited_process_unscraped_limit, filters, histograms, hooks, "
+       "labels, maps, poll_interval)"},
       {"bpf_stat: false",
        "key \"bpf_stat\": unknown key (known: attach_mode, bpf_stats, "
-       "exited_process_grace_period, filters, histograms, hooks, labels, maps, poll_interval)"},
-      {"maps: {max_serie: 5}", "key \"maps.max_serie\": unknown key (known: max_series)"},
+       "exited_process_grace_period, exited_process_unscraped_limit, filters, histograms, hooks, "
+       "labels, maps, poll_interval)"},
+      {"maps: {max_serie: 5}",
+       "key \"maps.max_serie\": unknown key (known: max_series, max_series_per_uid)"},
       {"filters: {include: x}",
        "key \"filters.include\": unknown key (known: cgroup_path_prefixes, exclude_comm, "
        "include_comm, pids)"},
@@ -219,7 +225,7 @@ TEST(ConfigTest, BadConfigsGiveOneExactError) {
       {"maps: {max_series: 0x10}", "key \"maps.max_series\": must be an integer, got \"0x10\""},
       {"maps: {max_series: ''}", "key \"maps.max_series\": must be an integer, got \"\""},
       {"maps: {max_inflight_calls: 16384}",
-       "key \"maps.max_inflight_calls\": unknown key (known: max_series)"},
+       "key \"maps.max_inflight_calls\": unknown key (known: max_series, max_series_per_uid)"},
       {"filters: {pids: [1, 0]}", "key \"filters.pids\": must be between 1 and 4294967295, got 0"},
       // Durations.
       {"poll_interval: 5", "key \"poll_interval\": bad duration \"5\" (use e.g. 500ms, 5s, 1m)"},
@@ -285,8 +291,30 @@ TEST(ConfigTest, DurationsOutOfRangeNameTheRange) {
   }
   const Config edges = ParseConfig("poll_interval: 1h\nexited_process_grace_period: 1d\n", "t");
   EXPECT_EQ(edges.poll_interval, std::chrono::hours(1));
-  EXPECT_EQ(edges.grace_period(), std::chrono::hours(24));
+  EXPECT_EQ(edges.exited_process_grace_period, std::chrono::hours(24));
+  // without a limit of its own, the unscraped limit grows to the grace period
+  EXPECT_EQ(edges.exited_process_unscraped_limit, std::chrono::hours(24));
   EXPECT_EQ(ParseConfig("poll_interval: 100ms\n", "t").poll_interval, milliseconds(100));
+}
+
+TEST(ConfigTest, PerUidShareDefaultsToAQuarterOfTheMapAndStaysWithinIt) {
+  EXPECT_EQ(ParseConfig("maps: {max_series: 1000}\n", "t").max_series_per_uid, 250u);
+  EXPECT_EQ(ParseConfig("maps: {max_series: 3}\n", "t").max_series_per_uid, 1u);
+  EXPECT_EQ(ParseConfig("maps: {max_series: 1000, max_series_per_uid: 1000}\n", "t")
+                .max_series_per_uid,
+            1000u);
+  EXPECT_EQ(ParseError("maps: {max_series: 1000, max_series_per_uid: 1001}\n"),
+            "config file \"test.yaml\": key \"maps.max_series_per_uid\": must be between 0 and "
+            "1000, got 1001");
+  EXPECT_EQ(ParseError("maps: {max_series_per_uid: -1}\n"),
+            "config file \"test.yaml\": key \"maps.max_series_per_uid\": must be between 0 and "
+            "16384, got -1");
+}
+
+TEST(ConfigTest, UnscrapedLimitIsNoShorterThanTheGracePeriod) {
+  EXPECT_EQ(ParseError("exited_process_grace_period: 5m\nexited_process_unscraped_limit: 1m\n"),
+            "config file \"test.yaml\": key \"exited_process_unscraped_limit\": must be at "
+            "least exited_process_grace_period (5m), got 1m");
 }
 
 // yaml-cpp keeps every duplicate and answers with the first: the second

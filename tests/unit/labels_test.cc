@@ -53,35 +53,6 @@ TEST(FlagsLabelTest, DecodesEveryBitCombinationToOneOfEightValues) {
   EXPECT_EQ(values.size(), 8u);
 }
 
-TEST(FlagBitsTest, MapsTheFlagsArgumentToBits) {
-  const struct {
-    int32_t flags;
-    uint8_t want;
-  } cases[] = {
-      {0, 0},
-      {SOCK_CLOEXEC, ACCEPT4_FLAG_CLOEXEC},
-      {SOCK_NONBLOCK, ACCEPT4_FLAG_NONBLOCK},
-      {SOCK_NONBLOCK | SOCK_CLOEXEC, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK},
-      {0x1, ACCEPT4_FLAG_UNKNOWN},
-      {SOCK_CLOEXEC | 0x1, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_UNKNOWN},
-      {SOCK_CLOEXEC | SOCK_NONBLOCK | 0x41,
-       ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK | ACCEPT4_FLAG_UNKNOWN},
-      // The kernel gets an int; the sign bit is one more unknown bit.
-      {INT32_MIN, ACCEPT4_FLAG_UNKNOWN},
-      {-1, ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK | ACCEPT4_FLAG_UNKNOWN},
-  };
-  for (const auto& c : cases) {
-    EXPECT_EQ(FlagBits(c.flags), c.want) << "flags " << c.flags;
-  }
-}
-
-TEST(FlagBitsTest, SockFlagsAreTheOpenFlagsItReads) {
-  // FlagBits reads O_CLOEXEC/O_NONBLOCK as SOCK_*; that is only right while
-  // the two are equal, as include/linux/net.h promises.
-  EXPECT_EQ(SOCK_CLOEXEC, O_CLOEXEC);
-  EXPECT_EQ(SOCK_NONBLOCK, O_NONBLOCK);
-}
-
 TEST(FamilyLabelTest, NamesKnownFamiliesAndNumbersTheRest) {
   const LabelCase<uint16_t> cases[] = {
       {AF_UNSPEC, "AF_UNSPEC"},

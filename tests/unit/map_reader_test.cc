@@ -1,62 +1,90 @@
-// SumPerCpu folds the per-CPU copies of one stats entry; it is the only part
-// of MapReader that runs without a kernel map.
-#include "kernel/map_reader.h"
-
+// What the map reader does to what it reads: the kernel's counts get their
+// implied totals, and series get their process's name. The batch reads
+// themselves run against the real kernel in the integration tests.
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <vector>
 
-#include "kernel/bpf_types.h"
+#include "kernel/map_reader.h"
 
 namespace accept4_exporter {
 namespace {
 
-// A CPU's copy in which every counter derives from `seed`, so that each field
-// of the sum is checkable and a field summed into the wrong place shows.
-accept4_value PerCpuValue(uint64_t seed, uint64_t backlog_limit) {
-  accept4_value v = {};
-  v.calls = seed;
-  v.timed_calls = seed * 2;
-  v.duration_ns_sum = seed * 3;
-  for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i) v.duration_buckets[i] = seed * 100 + i;
-  v.backlog_samples = seed * 4;
-  v.backlog_sum = seed * 5;
-  v.backlog_limit = backlog_limit;
-  for (int i = 0; i < ACCEPT4_BACKLOG_BUCKETS; ++i) v.backlog_buckets[i] = seed * 1000 + i;
-  return v;
+TEST(ValueOfTest, CallsAndSamplesAreTheSumsOfTheBuckets) {
+  accept4_counts counts = {};
+  counts.untimed_calls = 3;
+  counts.duration_ns_sum = 12345;
+  counts.duration_buckets[0] = 4;
+  counts.duration_buckets[ACCEPT4_DURATION_BUCKETS - 1] = 5;
+  counts.backlog_buckets[0] = 6;
+  counts.backlog_buckets[7] = 1;
+  counts.backlog_sum = 70;
+  counts.backlog_limit = 4096;
+
+  const accept4_value value = ValueOf(counts);
+  EXPECT_EQ(value.timed_calls, 9u);
+  EXPECT_EQ(value.calls, 12u);  // timed and untimed
+  EXPECT_EQ(value.duration_ns_sum, 12345u);
+  EXPECT_EQ(value.duration_buckets[0], 4u);
+  EXPECT_EQ(value.duration_buckets[ACCEPT4_DURATION_BUCKETS - 1], 5u);
+  EXPECT_EQ(value.backlog_samples, 7u);
+  EXPECT_EQ(value.backlog_sum, 70u);
+  EXPECT_EQ(value.backlog_limit, 4096u);
+  EXPECT_EQ(value.backlog_buckets[7], 1u);
 }
 
-TEST(SumPerCpuTest, AddsCountersAndKeepsTheLargestBacklogLimit) {
-  // The limit is a gauge that each CPU saw at its latest sample; adding the
-  // copies would multiply it by the number of CPUs.
-  const std::vector<accept4_value> per_cpu = {PerCpuValue(1, 128), PerCpuValue(2, 4096),
-                                              PerCpuValue(3, 0), PerCpuValue(4, 511)};
-  const accept4_value sum = SumPerCpu(per_cpu.data(), static_cast<int>(per_cpu.size()));
-  EXPECT_EQ(sum.calls, 10u);
-  EXPECT_EQ(sum.timed_calls, 20u);
-  EXPECT_EQ(sum.duration_ns_sum, 30u);
-  for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i) {
-    EXPECT_EQ(sum.duration_buckets[i], 1000u + 4u * i) << "duration bucket " << i;
-  }
-  EXPECT_EQ(sum.backlog_samples, 40u);
-  EXPECT_EQ(sum.backlog_sum, 50u);
-  EXPECT_EQ(sum.backlog_limit, 4096u);
-  for (int i = 0; i < ACCEPT4_BACKLOG_BUCKETS; ++i) {
-    EXPECT_EQ(sum.backlog_buckets[i], 10000u + 4u * i) << "backlog bucket " << i;
-  }
+TEST(ValueOfTest, NothingCountedIsAllZero) {
+  const accept4_value value = ValueOf(accept4_counts{});
+  EXPECT_EQ(value.calls, 0u);
+  EXPECT_EQ(value.timed_calls, 0u);
+  EXPECT_EQ(value.backlog_samples, 0u);
 }
 
-TEST(SumPerCpuTest, OneCpuIsItsOwnSum) {
-  const accept4_value one = PerCpuValue(7, 99);
-  const accept4_value sum = SumPerCpu(&one, 1);
-  EXPECT_EQ(std::memcmp(&sum, &one, sizeof(one)), 0);
+TEST(AddTest, CountersAddUpAndTheLargerLimitStays) {
+  accept4_value a, b;
+  a.calls = 1;
+  a.duration_buckets[2] = 1;
+  a.backlog_limit = 128;
+  b.calls = 2;
+  b.duration_buckets[2] = 3;
+  b.backlog_limit = 64;
+  a.Add(b);
+  EXPECT_EQ(a.calls, 3u);
+  EXPECT_EQ(a.duration_buckets[2], 4u);
+  EXPECT_EQ(a.backlog_limit, 128u);
 }
 
-TEST(SumPerCpuTest, NoCpusGiveZero) {
-  const accept4_value zero = {};
-  const accept4_value sum = SumPerCpu(nullptr, 0);
-  EXPECT_EQ(std::memcmp(&sum, &zero, sizeof(zero)), 0);
+accept4_key KeyOf(uint32_t tgid, uint64_t start) {
+  accept4_key key = {};
+  key.tgid = tgid;
+  key.process_start = start;
+  return key;
+}
+
+TEST(NameProcessesTest, SeriesTakeTheirOwnProcesssName) {
+  MapSnapshot snapshot;
+  snapshot.stats.push_back({KeyOf(42, 1000), {}});
+  snapshot.stats.push_back({KeyOf(42, 2000), {}});  // the pid reused by another process
+  snapshot.stats.push_back({KeyOf(43, 1000), {}});  // a process the kernel did not record
+  accept4_process nginx = {}, envoy = {};
+  std::strcpy(nginx.comm, "nginx");
+  std::strcpy(envoy.comm, "envoy");
+  snapshot.processes[{42, 0, 1000}] = nginx;
+  snapshot.processes[{42, 0, 2000}] = envoy;
+
+  NameProcesses(snapshot);
+  EXPECT_STREQ(snapshot.stats[0].key.comm, "nginx");
+  EXPECT_STREQ(snapshot.stats[1].key.comm, "envoy");
+  EXPECT_STREQ(snapshot.stats[2].key.comm, "");
+}
+
+TEST(NameProcessesTest, WithoutThePidLabelTheKeyKeepsItsName) {
+  MapSnapshot snapshot;
+  accept4_key key = {};
+  std::strcpy(key.comm, "sshd");
+  snapshot.stats.push_back({key, {}});
+  NameProcesses(snapshot);
+  EXPECT_STREQ(snapshot.stats[0].key.comm, "sshd");
 }
 
 }  // namespace

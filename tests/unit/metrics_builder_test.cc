@@ -47,9 +47,12 @@ TEST(MetricsBuilderTest, EmptySnapshotGivesEveryFamilyAndAZeroOverflowCount) {
     EXPECT_TRUE(families[i].metric.empty()) << families[i].name;
   }
   const MetricFamily& overflow = families.back();
-  ASSERT_EQ(overflow.metric.size(), 1u);
-  EXPECT_TRUE(overflow.metric[0].label.empty());
+  // one series per reason, zero until a call overflows
+  ASSERT_EQ(overflow.metric.size(), 2u);
+  EXPECT_EQ(overflow.metric[0].label.at(0).value, "map_full");
+  EXPECT_EQ(overflow.metric[1].label.at(0).value, "uid_share");
   EXPECT_EQ(overflow.metric[0].counter.value, 0);
+  EXPECT_EQ(overflow.metric[1].counter.value, 0);
 }
 
 TEST(MetricsBuilderTest, CallsAddUpOverResultsAndErrorsSplitByErrno) {
@@ -273,6 +276,8 @@ MapSnapshot OverflowSnapshot() {
   snapshot.overflow[EAGAIN] = 5;                            // accept4, EAGAIN
   snapshot.overflow[ACCEPT4_OVERFLOW_ERRNO_SLOTS - 1] = 4;  // accept4, errno clamped
   snapshot.overflow[accept + EMFILE] = 1;                   // accept, EMFILE
+  snapshot.overflow_by_reason[ACCEPT4_OVERFLOW_MAP_FULL] = 8;
+  snapshot.overflow_by_reason[ACCEPT4_OVERFLOW_UID_SHARE] = 4;
   snapshot.stats.push_back(Entry({}, 10));
   return snapshot;
 }
@@ -301,8 +306,9 @@ TEST(MetricsBuilderTest, OverflowSlotsBecomeOverflowSeries) {
   EXPECT_TRUE(Named(families, "accept4_listen_backlog").metric.empty());
 
   const MetricFamily& total = Named(families, "accept4_exporter_overflow_calls_total");
-  ASSERT_EQ(total.metric.size(), 1u);
-  EXPECT_EQ(total.metric[0].counter.value, 2 + 5 + 4 + 1);
+  ASSERT_EQ(total.metric.size(), 2u);
+  EXPECT_EQ(CounterValue(total, {{"reason", "map_full"}}), 8);
+  EXPECT_EQ(CounterValue(total, {{"reason", "uid_share"}}), 4);
 }
 
 TEST(MetricsBuilderTest, OverflowSeriesFollowTheOptionalLabels) {
@@ -350,7 +356,7 @@ TEST(MetricsBuilderTest, SerializesToTheTextFormat) {
       has_line("accept4_duration_seconds_sum{comm=\"nginx\",pid=\"42\",syscall=\"accept4\","
                "listener=\"nonblocking\",readiness=\"epoll\"} 1.5"))
       << text;
-  EXPECT_TRUE(has_line("accept4_exporter_overflow_calls_total 12")) << text;
+  EXPECT_TRUE(has_line("accept4_exporter_overflow_calls_total{reason=\"map_full\"} 8")) << text;
 }
 
 }  // namespace

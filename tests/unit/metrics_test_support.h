@@ -30,7 +30,7 @@ inline constexpr double kInf = std::numeric_limits<double>::infinity();
 struct Series {
   std::string comm = "nginx";
   uint32_t tgid = 42;
-  int32_t flags = SOCK_CLOEXEC | SOCK_NONBLOCK;
+  uint8_t flags = ACCEPT4_FLAG_CLOEXEC | ACCEPT4_FLAG_NONBLOCK;
   int32_t result = 0;
   uint16_t family = AF_INET;
   uint16_t port = 8080;
