@@ -21,7 +21,10 @@ namespace {
 constexpr const char* kComm = "a4t_bpftrace";
 
 // bpftrace with its output on a pipe; stopped with SIGINT, which makes it
-// print its maps.
+// print its maps. It finds the syscall tracepoints through tracefs, which a
+// fresh host may not have mounted (the exporter mounts it only in its own
+// mount namespace): it runs in a mount namespace of its own, with tracefs
+// mounted there when it is not already.
 class Bpftrace {
  public:
   explicit Bpftrace(const std::string& program) {
@@ -32,7 +35,10 @@ class Bpftrace {
       dup2(out[1], STDOUT_FILENO);
       dup2(out[1], STDERR_FILENO);
       close(out[0]);
-      execlp("bpftrace", "bpftrace", "-e", program.c_str(), nullptr);
+      execlp("unshare", "unshare", "--mount", "sh", "-c",
+             "mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing;"
+             " exec bpftrace -e \"$0\"",
+             program.c_str(), nullptr);
       _exit(127);
     }
     close(out[1]);

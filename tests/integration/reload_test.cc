@@ -131,10 +131,7 @@ TEST(ReloadTest, SighupWithAConfigItCannotUseKeepsTheRunningConfig) {
     EXPECT_NE(log.find(c.error, line), std::string::npos) << c.what << ": " << log.substr(line);
     EXPECT_EQ(std::count(log.begin() + line, log.end(), '\n'), 1) << c.what << ": one line";
 
-    {
-      ScopedComm hidden("a4t_hidden");
-      AcceptConnection(listener);
-    }
+    AcceptConnectionAs("a4t_hidden", listener);
     AcceptConnection(listener);
     ++calls;
     const MetricsText metrics = exporter.ScrapeFresh();
@@ -159,14 +156,8 @@ TEST(ReloadTest, CatastrophicPatternKeepsThePollerResponsive) {
   ASSERT_TRUE(exporter.running());
   exporter.Reload("poll_interval: 100ms\nfilters: {include_comm: '((a*)*)*b|a4.*'}\n", true);
   Listener listener(AF_INET, /*nonblocking=*/false);
-  {
-    ScopedComm comm("aaaaaaaaaaaaaaa");
-    AcceptConnection(listener);
-  }
-  {
-    ScopedComm comm("a4t_catastroph");
-    AcceptConnection(listener);
-  }
+  AcceptConnectionAs("aaaaaaaaaaaaaaa", listener);
+  AcceptConnectionAs("a4t_catastroph", listener);
   const auto after = std::chrono::system_clock::now();
   MetricsText metrics = exporter.ScrapeAfter(after);
   EXPECT_EQ(metrics.Find("accept4_calls_total", {{"comm", "aaaaaaaaaaaaaaa"}}).size(), 0u);

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -84,5 +85,19 @@ int RawAccept4(int fd, int flags) {
 }
 
 int RawAccept(int fd) { return static_cast<int>(syscall(SYS_accept, fd, nullptr, nullptr)); }
+
+void AcceptConnectionAs(const std::string& comm, const Listener& listener) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0) << "fork: " << strerror(errno);
+  if (child == 0) {
+    prctl(PR_SET_NAME, comm.c_str());
+    const int client = listener.Connect();
+    const int accepted = RawAccept4(listener.fd(), SOCK_CLOEXEC);
+    _exit(client >= 0 && accepted >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << comm << " could not accept";
+}
 
 }  // namespace accept4_test

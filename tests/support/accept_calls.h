@@ -47,6 +47,11 @@ class Listener {
 // accept4(`flags`) and closes both; a failure fails the calling test.
 void AcceptConnection(const Listener& listener, int flags = SOCK_CLOEXEC);
 
+// AcceptConnection from a child process named `comm`, waited for. With the
+// pid label a process keeps the name its first series was made under, so a
+// call under another name has to come from another process.
+void AcceptConnectionAs(const std::string& comm, const Listener& listener);
+
 // accept4 through the raw syscall, so libc cannot rewrite flags.
 int RawAccept4(int fd, int flags);
 int RawAccept(int fd);
