@@ -39,6 +39,13 @@ constexpr uid_t kAttackerUid = 65534;
 constexpr int kShare = 256;
 constexpr int kCallsPerChurnedProcess = 3;
 constexpr int kAttackerForks = 400;
+// AddressSanitizer (scripts/test-sanitizers) keeps shadow memory and slows
+// every process down: the bounds on memory and pace scale with it.
+#ifdef __SANITIZE_ADDRESS__
+constexpr double kSanitizerScale = 4;
+#else
+constexpr double kSanitizerScale = 1;
+#endif
 
 // VmHWM of `pid` in bytes, or 0.
 double PeakRssBytes(pid_t pid) {
@@ -300,8 +307,8 @@ TEST(SoakTest, EverythingAtOnceStaysExact) {
   close(attacker_done[1]);
   ASSERT_EQ(waitpid(attacker, nullptr, 0), attacker);
 
-  // Paced at 20 a second; a loaded machine may fall a little behind.
-  EXPECT_GT(scraper.scrapes(), 10 * 45) << "scrapes in 45 s";
+  // Paced at 20 a second; two busy cores fall behind, to some 9 a second.
+  EXPECT_GT(scraper.scrapes(), 8 * 45 / kSanitizerScale) << "scrapes in 45 s";
   EXPECT_EQ(scraper.failed(), 0);
   EXPECT_TRUE(scraper.backwards().empty()) << scraper.backwards().front();
   EXPECT_EQ(final_metrics.Sum("accept4_calls_total",
@@ -338,7 +345,7 @@ TEST(SoakTest, EverythingAtOnceStaysExact) {
             0);
   EXPECT_LE(attacker_series, static_cast<size_t>(kShare + 2))
       << "at most one series over the share per CPU";
-  EXPECT_LT(PeakRssBytes(exporter.pid()), 200e6);
+  EXPECT_LT(PeakRssBytes(exporter.pid()), 200e6 * kSanitizerScale);
   EXPECT_EQ(exporter.Stop(SIGTERM), 0);
 }
 
