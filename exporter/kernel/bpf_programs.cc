@@ -13,7 +13,10 @@
 
 #include "accept4.skel.h"
 #include "accept4_fentry.skel.h"
+#include "accept4_fentry_probe_read.skel.h"
+#include "accept4_probe_read.skel.h"
 #include "kernel/io_uring_hooks.h"
+#include "kernel/listener_reads.h"
 #include "kernel/monotonic_clock.h"
 #include "kernel/tracefs.h"
 
@@ -150,28 +153,43 @@ std::unique_ptr<BpfPrograms::Loaded> LoadSkeleton(Skeleton* (*open)(), int (*loa
   return loaded;
 }
 
+// Names the running architecture's syscall entry points as fentry targets.
+template <typename Skeleton>
+void SetFentryTargets(Skeleton* skeleton) {
+  const std::pair<bpf_program*, const char*> targets[] = {
+      {skeleton->progs.handle_enter_accept4, "accept4"},
+      {skeleton->progs.handle_exit_accept4, "accept4"},
+      {skeleton->progs.handle_enter_accept, "accept"},
+      {skeleton->progs.handle_exit_accept, "accept"},
+  };
+  for (const auto& [program, syscall] : targets) {
+    const std::string function = std::string(kSyscallPrefix) + syscall;
+    if (int err = bpf_program__set_attach_target(program, 0, function.c_str()); err != 0) {
+      throw std::runtime_error("fentry target " + function + ": " + ErrorText(err));
+    }
+  }
+}
+
 std::unique_ptr<BpfPrograms::Loaded> LoadTracepoints(const ProgramOptions& options, bool io_uring) {
+  if (ChooseListenerReads() == ListenerReads::kProbeRead) {
+    return LoadSkeleton<accept4_probe_read_bpf>(
+        accept4_probe_read_bpf__open, accept4_probe_read_bpf__load, accept4_probe_read_bpf__destroy,
+        options, io_uring, "tracepoint", [](accept4_probe_read_bpf*) {});
+  }
   return LoadSkeleton<accept4_bpf>(accept4_bpf__open, accept4_bpf__load, accept4_bpf__destroy,
                                    options, io_uring, "tracepoint", [](accept4_bpf*) {});
 }
 
 std::unique_ptr<BpfPrograms::Loaded> LoadFentry(const ProgramOptions& options, bool io_uring) {
-  return LoadSkeleton<accept4_fentry_bpf>(
-      accept4_fentry_bpf__open, accept4_fentry_bpf__load, accept4_fentry_bpf__destroy, options,
-      io_uring, "fentry", [](accept4_fentry_bpf* skeleton) {
-        const std::pair<bpf_program*, const char*> targets[] = {
-            {skeleton->progs.handle_enter_accept4, "accept4"},
-            {skeleton->progs.handle_exit_accept4, "accept4"},
-            {skeleton->progs.handle_enter_accept, "accept"},
-            {skeleton->progs.handle_exit_accept, "accept"},
-        };
-        for (const auto& [program, syscall] : targets) {
-          const std::string function = std::string(kSyscallPrefix) + syscall;
-          if (int err = bpf_program__set_attach_target(program, 0, function.c_str()); err != 0) {
-            throw std::runtime_error("fentry target " + function + ": " + ErrorText(err));
-          }
-        }
-      });
+  if (ChooseListenerReads() == ListenerReads::kProbeRead) {
+    return LoadSkeleton<accept4_fentry_probe_read_bpf>(
+        accept4_fentry_probe_read_bpf__open, accept4_fentry_probe_read_bpf__load,
+        accept4_fentry_probe_read_bpf__destroy, options, io_uring, "fentry",
+        SetFentryTargets<accept4_fentry_probe_read_bpf>);
+  }
+  return LoadSkeleton<accept4_fentry_bpf>(accept4_fentry_bpf__open, accept4_fentry_bpf__load,
+                                          accept4_fentry_bpf__destroy, options, io_uring, "fentry",
+                                          SetFentryTargets<accept4_fentry_bpf>);
 }
 
 }  // namespace
