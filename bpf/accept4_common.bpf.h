@@ -12,6 +12,7 @@
 #include "buckets.bpf.h"
 #include "listener.bpf.h"
 #include "shared_maps.bpf.h"
+#include "task_comm.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -210,7 +211,7 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 	key.cgroup_id = with_cgroup ? bpf_get_current_cgroup_id() : 0;
 	key.tgid = with_pid ? (__u32)(pid_tgid >> 32) : 0;
 	/* the process name: the leader's, as threads may rename themselves */
-	bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
+	read_leader_comm(task, key.comm);
 	count_call(&key, &call, ret, timed, now);
 	return 0;
 }
