@@ -139,9 +139,12 @@ TEST(PrivilegesTest, KeepsOnlyWhatAReloadNeedsAndStillCountsAndReloads) {
   ExpectOnlyKept(exporter.pid(), kept);
 }
 
+// bpf_stats is off by default: these turn it on.
+constexpr const char* kWithStats = "poll_interval: 100ms\nbpf_stats: true\n";
+
 TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\n");
+  ExporterProcess exporter(kWithStats);
   ASSERT_TRUE(exporter.running());
   const MetricsText before = exporter.ScrapeFresh();
   for (const char* program : kPrograms) {
@@ -165,14 +168,14 @@ TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
 
 TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\n");
+  ExporterProcess exporter(kWithStats);
   ASSERT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
   for (int i = 0; i < 5; ++i) AcceptConnection(listener);
   const MetricsText before = exporter.ScrapeFresh();
   ASSERT_GE(before.Value(kRunCount, {{"program", "handle_enter_accept4"}}), 5);
 
-  exporter.Reload("poll_interval: 100ms\nlabels: {pid: false}\n");
+  exporter.Reload(std::string(kWithStats) + "labels: {pid: false}\n");
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   for (int i = 0; i < 3; ++i) AcceptConnection(listener);
   const MetricsText after = exporter.ScrapeFresh();
@@ -189,9 +192,10 @@ TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
             3);
 }
 
-TEST(ProgramStatsTest, BpfStatsFalseServesNoProgramFamilies) {
+// Off unless asked for: it costs every BPF program run on the host.
+TEST(ProgramStatsTest, ByDefaultServesNoProgramFamilies) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\nbpf_stats: false\n");
+  ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   const MetricsText metrics = exporter.ScrapeFresh();
   EXPECT_FALSE(metrics.Find("accept4_exporter_build_info").empty());
@@ -341,7 +345,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
   SKIP_WITHOUT_UNPRIVILEGED_BPF();
   ScopedComm comm("a4t_nobody");
   // CAP_SYS_ADMIN only for BPF_ENABLE_STATS; dropped after start.
-  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", "poll_interval: 100ms\n");
+  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", kWithStats);
   ASSERT_TRUE(exporter.running());
   const auto status = StatusOf(exporter.pid());
   EXPECT_EQ(status.at("Uid").substr(0, 5), "65534");
@@ -359,7 +363,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
 
   // New programs, loaded and attached by uid 65534 with CAP_BPF and
   // CAP_PERFMON alone.
-  ASSERT_TRUE(exporter.Reload("poll_interval: 100ms\nlabels: {pid: false, port: true}\n"))
+  ASSERT_TRUE(exporter.Reload(std::string(kWithStats) + "labels: {pid: false, port: true}\n"))
       << exporter.StderrText();
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   AcceptConnection(listener);
@@ -373,7 +377,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
 TEST(UnprivilegedTest, WithoutSysAdminServesEverythingButTheProgramStats) {
   SKIP_WITHOUT_UNPRIVILEGED_BPF();
   ScopedComm comm("a4t_nobody2");
-  UnprivilegedExporter exporter("+bpf,+perfmon", "poll_interval: 100ms\n");
+  UnprivilegedExporter exporter("+bpf,+perfmon", kWithStats);
   ASSERT_TRUE(exporter.running());
   EXPECT_NE(exporter.StderrText().find(
                 "bpf_stats: enabling BPF run-time stats (BPF_ENABLE_STATS): Operation not "

@@ -54,7 +54,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_TRUE(config.cgroup_path_prefixes.empty());
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
   EXPECT_TRUE(config.hook_io_uring);
-  EXPECT_TRUE(config.bpf_stats);
+  EXPECT_FALSE(config.bpf_stats);
 }
 
 TEST(ConfigTest, EmbeddedDefaultGivesTheDocumentedDefaults) {
@@ -84,7 +84,7 @@ filters:
   cgroup_path_prefixes: [/system.slice, /kubepods.slice/burstable]
 attach_mode: fentry
 hooks: {io_uring: false}
-bpf_stats: false
+bpf_stats: true
 )",
                                     "all.yaml");
   EXPECT_EQ(config.poll_interval, milliseconds(90000));
@@ -102,7 +102,7 @@ bpf_stats: false
             (std::vector<std::string>{"/system.slice", "/kubepods.slice/burstable"}));
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
   EXPECT_FALSE(config.hook_io_uring);
-  EXPECT_FALSE(config.bpf_stats);
+  EXPECT_TRUE(config.bpf_stats);
 }
 
 TEST(ConfigTest, BpfStatsTakesYamlBooleans) {
