@@ -27,7 +27,8 @@ PiecesResult RunPiecesBench(SyscallLoops& loops, uint64_t calls_per_repeat, int 
   std::cerr << "pieces: " << repeats << " repeats\n";
   std::unique_ptr<pieces_bpf, SkeletonDeleter> skeleton(pieces_bpf__open_and_load());
   if (!skeleton) {
-    throw std::runtime_error(std::string("loading bench/pieces.bpf.c: ") + strerror(errno));
+    throw std::runtime_error(std::string("loading bench/pieces.bpf.c (needs Linux 6.2 or later ") +
+                             "for bpf_rdonly_cast): " + strerror(errno));
   }
   if (int err = pieces_bpf__attach(skeleton.get()); err != 0) {
     throw std::runtime_error(std::string("attaching bench/pieces.bpf.c: ") + strerror(-err));
