@@ -53,6 +53,15 @@ int piece_empty(void *ctx)
 	return 0;
 }
 
+/* one clock read, which enter and exit each make: its cost depends on the
+ * clocksource (a TSC read on most hosts, more under a paravirtual clock) */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_clock(void *ctx)
+{
+	sink = bpf_ktime_get_ns();
+	return 0;
+}
+
 /* both programs take the time and the pid */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_clock_and_pid(void *ctx)
