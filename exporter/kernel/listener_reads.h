@@ -5,6 +5,8 @@
 // costs less per call but does not load on a kernel without the kfunc.
 #pragma once
 
+#include <string>
+
 namespace accept4_exporter {
 
 enum class ListenerReads { kDirect, kProbeRead };
@@ -14,8 +16,13 @@ enum class ListenerReads { kDirect, kProbeRead };
 inline constexpr const char* kForceProbeReadVariable = "ACCEPT4_EXPORTER_FORCE_PROBE_READ";
 
 // kDirect where the kernel's BTF has bpf_rdonly_cast, unless
-// ACCEPT4_EXPORTER_FORCE_PROBE_READ is set to 1. Decided (and logged) once
-// per process: neither the kernel nor the environment changes under it.
+// ACCEPT4_EXPORTER_FORCE_PROBE_READ is set to 1. Decided once per process:
+// neither the kernel nor the environment changes under it.
 ListenerReads ChooseListenerReads();
+
+// The choice and why, for the log once the programs are attached (a start
+// that fails ends in one line): "direct (bpf_rdonly_cast)",
+// "probe_read (forced by ...)", "probe_read (no bpf_rdonly_cast ...)".
+const std::string& ListenerReadsDescription();
 
 }  // namespace accept4_exporter
