@@ -16,6 +16,7 @@
 #include "child_guard.h"
 #include "empty.skel.h"
 #include "exporter_process.h"
+#include "kernel/listener_reads.h"
 #include "program_stats.h"
 
 namespace accept4_bench {
@@ -23,11 +24,13 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// The real binary, with the embedded default config (every process on the
-// host counted, as a user would run it).
+// The real binary, by default with the embedded default config (every
+// process on the host counted, as a user would run it).
 class ExporterAttachment : public Attachment {
  public:
-  ExporterAttachment() : process_("") {
+  explicit ExporterAttachment(const std::string& config = "",
+                              const std::vector<std::string>& environment = {})
+      : process_(config, {}, environment) {
     if (!process_.running()) {
       throw std::runtime_error("starting accept4_exporter: " + process_.StderrText());
     }
@@ -156,6 +159,10 @@ const char* ModeName(Mode mode) {
       return "bpftrace one-liner";
     case Mode::kEmpty:
       return "empty programs";
+    case Mode::kExporterProbeRead:
+      return "accept4_exporter, probe-read build";
+    case Mode::kExporterBpfStats:
+      return "accept4_exporter, bpf_stats on";
   }
   return "?";
 }
@@ -170,6 +177,12 @@ std::unique_ptr<Attachment> Attach(Mode mode) {
       return std::make_unique<BpftraceAttachment>();
     case Mode::kEmpty:
       return std::make_unique<EmptyAttachment>();
+    case Mode::kExporterProbeRead:
+      return std::make_unique<ExporterAttachment>(
+          "",
+          std::vector<std::string>{std::string(accept4_exporter::kForceProbeReadVariable) + "=1"});
+    case Mode::kExporterBpfStats:
+      return std::make_unique<ExporterAttachment>("bpf_stats: true\n");
   }
   return nullptr;
 }
@@ -177,6 +190,8 @@ std::unique_ptr<Attachment> Attach(Mode mode) {
 std::vector<std::string> Accept4ProgramNames(Mode mode) {
   switch (mode) {
     case Mode::kExporter:
+    case Mode::kExporterProbeRead:
+    case Mode::kExporterBpfStats:
       // the attach mode's pair: tracepoint or fentry/fexit
       return {"handle_enter_accept4", "handle_exit_accept4", "handle_fentry_accept4",
               "handle_fexit_accept4"};

@@ -1,6 +1,9 @@
 // What can be attached to the accept path while the benchmark measures:
 // nothing, the real exporter binary, the bpftrace one-liner, or programs
-// that do nothing on the exporter's hooks (the floor).
+// that do nothing on the exporter's hooks (the floor). Two more run the
+// exporter as it was before two changes, for a before and after in the same
+// run: with its probe-read build (as on kernels before 6.2), and with
+// bpf_stats on (the default before).
 #pragma once
 
 #include <sys/types.h>
@@ -12,8 +15,9 @@
 
 namespace accept4_bench {
 
-enum class Mode { kNone, kExporter, kBpftrace, kEmpty };
-inline constexpr Mode kModes[] = {Mode::kNone, Mode::kExporter, Mode::kBpftrace, Mode::kEmpty};
+enum class Mode { kNone, kExporter, kBpftrace, kEmpty, kExporterProbeRead, kExporterBpfStats };
+inline constexpr Mode kModes[] = {Mode::kNone,  Mode::kExporter,          Mode::kBpftrace,
+                                  Mode::kEmpty, Mode::kExporterProbeRead, Mode::kExporterBpfStats};
 
 const char* ModeName(Mode mode);
 

@@ -15,6 +15,7 @@
 #include "child_guard.h"
 #include "idle_bench.h"
 #include "io_uring_bench.h"
+#include "kernel/tracefs.h"
 #include "map_read_bench.h"
 #include "overhead_bench.h"
 #include "pieces_bench.h"
@@ -130,6 +131,11 @@ int main(int argc, char** argv) {
   }
   accept4_bench::StopChildrenOnFatalSignals();
   try {
+    // The empty and piece programs are attached from here, and bpftrace
+    // from a child: all find their tracepoints through tracefs. Where the
+    // host has none mounted, this process and its children get one in a
+    // mount namespace of their own, as the exporter does.
+    accept4_exporter::EnsureTracefsMounted();
     return accept4_bench::Run(options);
   } catch (const std::exception& e) {
     std::cerr << "accept4_bench: " << e.what() << "\n";

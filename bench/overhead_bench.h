@@ -1,6 +1,8 @@
 // Parts 1 and 2 of the benchmark, measured together in alternating windows:
 // each round attaches every mode in turn (nothing, the exporter, bpftrace,
-// empty programs), times the syscall loops with BPF statistics off, then
+// empty programs, and the exporter as it was before two changes: its
+// probe-read build and bpf_stats on), times the syscall loops with BPF
+// statistics off (but for the mode that turns them on), then
 // turns the statistics on and reads what the mode's programs cost per run
 // under the EAGAIN and round-trip loads, and detaches. Neighbouring windows
 // of one round see the same machine, so differences and ratios are taken

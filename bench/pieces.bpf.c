@@ -6,9 +6,12 @@
  * program). The benchmark prints them beside the per-call figures, so that a
  * missed target comes with where the time goes.
  *
- * describe_listener and the inflight map are the exporter's own
- * (listener.bpf.h, shared_maps.bpf.h); the stats piece uses a map of the
- * same type, key and value as accept4.bpf.c's.
+ * describe_listener, the comm read and the inflight map are the exporter's
+ * own (listener.bpf.h, listener_direct.bpf.h, task_comm.bpf.h,
+ * shared_maps.bpf.h), each in the build the exporter loads on this kernel
+ * and in the probe-read build it loads before Linux 6.2 (so this object
+ * needs 6.2 or later); the stats pieces use maps of the same key and value
+ * as accept4.bpf.c's stats.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,16 +22,25 @@
 #include "listener.bpf.h"
 /* the exporter's own inflight task storage (and filter maps, unused here) */
 #include "shared_maps.bpf.h"
+#include "task_comm.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* like accept4.bpf.c's stats */
+/* like accept4.bpf.c's stats: one value shared by every CPU, atomic adds */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct accept4_key);
 	__type(value, struct accept4_counts);
 } stats SEC(".maps");
+
+/* the layout it replaced: a copy of the value per CPU, plain adds */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct accept4_key);
+	__type(value, struct accept4_counts);
+} percpu_stats SEC(".maps");
 
 /* Results go here, so that the compiler keeps the work that makes them. */
 __u64 sink;
@@ -41,6 +53,15 @@ int piece_empty(void *ctx)
 	return 0;
 }
 
+/* one clock read, which enter and exit each make: its cost depends on the
+ * clocksource (a TSC read on most hosts, more under a paravirtual clock) */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_clock(void *ctx)
+{
+	sink = bpf_ktime_get_ns();
+	return 0;
+}
+
 /* both programs take the time and the pid */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_clock_and_pid(void *ctx)
@@ -49,12 +70,26 @@ int piece_clock_and_pid(void *ctx)
 	return 0;
 }
 
+/* the listener read with direct loads (bpf_rdonly_cast), as from Linux 6.2... */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_describe_listener(struct trace_event_raw_sys_enter *ctx)
 {
 	struct accept4_inflight call = {};
 
-	describe_listener((int)ctx->args[0], &call);
+	describe_listener_file_direct(task_fd_file(bpf_get_current_task_btf(), (int)ctx->args[0]),
+				      &call);
+	sink = call.family + call.listener + call.backlog;
+	return 0;
+}
+
+/* ...and with a probe read per field, as the probe-read build does */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_describe_listener_probe_read(struct trace_event_raw_sys_enter *ctx)
+{
+	struct accept4_inflight call = {};
+
+	describe_listener_file_probe_read(
+		task_fd_file(bpf_get_current_task_btf(), (int)ctx->args[0]), &call);
 	sink = call.family + call.listener + call.backlog;
 	return 0;
 }
@@ -95,8 +130,20 @@ int piece_inflight_storage(void *ctx)
 	return 0;
 }
 
+/* the leader's comm with two loads from the BTF task pointer... */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_leader_comm(void *ctx)
+{
+	struct accept4_key key = {};
+
+	read_leader_comm(bpf_get_current_task_btf(), key.comm);
+	sink = key.comm[0];
+	return 0;
+}
+
+/* ...and with bpf_probe_read_kernel_str, the helper call it replaces */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_leader_comm_probe_read(void *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_key key = {};
@@ -122,5 +169,52 @@ int piece_stats_entry(void *ctx)
 	}
 	if (value)
 		__sync_fetch_and_add(&value->untimed_calls, 1);
+	return 0;
+}
+
+/*
+ * What atomic updates on a shared hash would cost against plain ones on a
+ * per-CPU hash: the same look-up of an existing series, then four of the
+ * value's counters added to, as count_call does for a timed call.
+ */
+static __always_inline struct accept4_counts *existing_series(void *map)
+{
+	struct accept4_key key = {};
+	struct accept4_counts *value;
+
+	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	key.result = -11;
+	value = bpf_map_lookup_elem(map, &key);
+	if (value)
+		return value;
+	bpf_map_update_elem(map, &key, &zero_value, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, &key);
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_percpu_plain_adds(void *ctx)
+{
+	struct accept4_counts *value = existing_series(&percpu_stats);
+
+	if (!value)
+		return 0;
+	value->duration_ns_sum += 1000;
+	value->duration_buckets[1]++;
+	value->backlog_sum += 3;
+	value->backlog_buckets[2]++;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_shared_atomic_adds(void *ctx)
+{
+	struct accept4_counts *value = existing_series(&stats);
+
+	if (!value)
+		return 0;
+	__sync_fetch_and_add(&value->duration_ns_sum, 1000);
+	__sync_fetch_and_add(&value->duration_buckets[1], 1);
+	__sync_fetch_and_add(&value->backlog_sum, 3);
+	__sync_fetch_and_add(&value->backlog_buckets[2], 1);
 	return 0;
 }

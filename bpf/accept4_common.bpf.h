@@ -11,6 +11,7 @@
 #include "buckets.bpf.h"
 #include "listener.bpf.h"
 #include "shared_maps.bpf.h"
+#include "task_comm.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -91,18 +92,19 @@ static __always_inline bool wanted(__u64 pid_tgid)
 
 static __always_inline int on_enter(int fd, int flags, enum accept4_syscall syscall)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct accept4_inflight call = {};
 	struct accept4_inflight *open;
 
-	if (!wanted(bpf_get_current_pid_tgid()))
+	/* the pid is for the filters only: without them, no helper call for it */
+	if ((filter_tgids || filter_cgroups) && !wanted(bpf_get_current_pid_tgid()))
 		return 0;
-	open = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	open = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!open)
 		return 0;
 	call.syscall = syscall;
 	call.flags = flags;
-	describe_listener(fd, &call);
+	describe_task_listener(task, fd, &call);
 	/* taken last, so the duration leaves out our own work */
 	call.start_ns = bpf_ktime_get_ns();
 	*open = call;
@@ -317,7 +319,7 @@ static __always_inline int on_exit(long ret, enum accept4_syscall syscall)
 		key.process_start = process_start(task);
 	} else {
 		/* the process name: the leader's, as threads may rename themselves */
-		bpf_probe_read_kernel_str(&key.comm, sizeof(key.comm), task->group_leader->comm);
+		read_leader_comm(task, key.comm);
 	}
 	count_call(&key, &call, ret, timed, now, task);
 	return 0;

@@ -29,4 +29,14 @@ static __always_inline __u8 file_readiness(struct file *file)
 	return first && first != &old->f_ep_links ? ACCEPT4_READINESS_EPOLL : ACCEPT4_READINESS_NONE;
 }
 
+/*
+ * The same with a direct load, for a `file` the verifier knows as a BTF
+ * pointer (listener_direct.bpf.h). Only used on Linux 6.2 and later, which
+ * all have f_ep.
+ */
+static __always_inline __u8 file_readiness_direct(struct file *file)
+{
+	return file->f_ep ? ACCEPT4_READINESS_EPOLL : ACCEPT4_READINESS_NONE;
+}
+
 #endif /* ACCEPT4_EXPORTER_BPF_EPOLL_WATCH_BPF_H_ */

@@ -32,6 +32,7 @@
 
 #include "accept4.h"
 #include "io_uring_kernel.bpf.h"
+#include "task_comm.bpf.h"
 
 /*
  * Accepts between submission and final completion. LRU so that a request
@@ -77,8 +78,7 @@ int BPF_PROG(handle_io_uring_submit, struct io_kiocb *req)
 	request.user_data = req->cqe.user_data;
 	request.tgid = (__u32)(pid_tgid >> 32);
 	request.process_start = process_start(bpf_get_current_task_btf());
-	bpf_probe_read_kernel_str(&request.comm, sizeof(request.comm),
-				  bpf_get_current_task_btf()->group_leader->comm);
+	read_leader_comm(bpf_get_current_task_btf(), request.comm);
 	request.start_ns = bpf_ktime_get_ns();
 
 	request_key = (__u64)req;

@@ -10,6 +10,7 @@
 #include "accept4.h"
 #include "epoll_watch.bpf.h"
 #include "kernel_defs.bpf.h"
+#include "listener_direct.bpf.h"
 
 /*
  * `task` is the current task in the accept hooks, and any thread in the task
@@ -33,18 +34,16 @@ static __always_inline struct file *task_fd_file(struct task_struct *task, int f
 
 /*
  * Fills family, listener mode, readiness, port and backlog of the call from
- * the listening file. A file that is not a socket (or none) leaves family,
- * listener and readiness unknown.
+ * the listening file, one bpf_probe_read_kernel per field: the build for
+ * kernels without bpf_rdonly_cast (before 6.2), and for the task iterator,
+ * which runs once per poll rather than once per call.
  */
-static __always_inline void describe_listener_file(struct file *file,
-						   struct accept4_inflight *call)
+static __always_inline void describe_listener_file_probe_read(struct file *file,
+							      struct accept4_inflight *call)
 {
 	struct socket *sock;
 	struct sock *sk;
 
-	call->family = ACCEPT4_FAMILY_UNKNOWN;
-	call->listener = ACCEPT4_LISTENER_UNKNOWN;
-	call->readiness = ACCEPT4_READINESS_UNKNOWN;
 	/* O_PATH fds of socket inodes are S_IFSOCK too but have no struct socket */
 	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return;
@@ -65,6 +64,26 @@ static __always_inline void describe_listener_file(struct file *file,
 		call->backlog_limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
 		call->has_backlog = 1;
 	}
+}
+
+/*
+ * Fills family, listener mode, readiness, port and backlog of the call from
+ * the listening file. A file that is not a socket (or none) leaves family,
+ * listener and readiness unknown. Objects built with ACCEPT4_DIRECT_LOADS
+ * read it with direct loads (listener_direct.bpf.h), the others with probe
+ * reads; the exporter picks the build the kernel can load.
+ */
+static __always_inline void describe_listener_file(struct file *file,
+						   struct accept4_inflight *call)
+{
+	call->family = ACCEPT4_FAMILY_UNKNOWN;
+	call->listener = ACCEPT4_LISTENER_UNKNOWN;
+	call->readiness = ACCEPT4_READINESS_UNKNOWN;
+#ifdef ACCEPT4_DIRECT_LOADS
+	describe_listener_file_direct(file, call);
+#else
+	describe_listener_file_probe_read(file, call);
+#endif
 }
 
 /* The same, for the call that `task` makes on `fd`, from its own fd table. */

@@ -17,6 +17,7 @@
 #include "config/logging.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/capabilities.h"
+#include "kernel/listener_reads.h"
 #include "kernel/program_stats.h"
 #include "metrics/self_metrics.h"
 #include "metrics/snapshot_collector.h"
@@ -130,6 +131,7 @@ int Run(const accept4_exporter::CliOptions& cli) {
           accept4_exporter::ProgramOptionsFor(config));
       spdlog::info("attached to the accept paths mode={} io_uring={}", programs->attach_mode(),
                    programs->io_uring_attached() ? "attached" : "off");
+      spdlog::info("listener reads: {}", accept4_exporter::ListenerReadsDescription());
       // After the programs, so that a start without privileges ends in the
       // one line that says so; before the drop, which takes CAP_SYS_ADMIN.
       if (config.bpf_stats) program_stats = EnableProgramStats();

@@ -11,9 +11,12 @@
 #include <stdexcept>
 
 #include "accept4.skel.h"
+#include "accept4_probe_read.skel.h"
 #include "kernel/bpf_error.h"
 #include "kernel/fentry_probe.h"
 #include "kernel/io_uring_hooks.h"
+#include "kernel/listener_reads.h"
+#include "kernel/listener_reads.h"
 #include "kernel/monotonic_clock.h"
 #include "kernel/tracefs.h"
 
@@ -147,6 +150,33 @@ bool UseFentry(AttachMode mode, std::string& refused) {
   return true;
 }
 
+// Opens the build of bpf/accept4.bpf.c that `reads` names. Both builds have
+// the same maps, programs and rodata, which a skeleton binds by name, so
+// accept4_bpf's skeleton opens either one's ELF.
+accept4_bpf* OpenCountingObject(ListenerReads reads) {
+  auto* skeleton = static_cast<accept4_bpf*>(calloc(1, sizeof(accept4_bpf)));
+  if (!skeleton) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  if (accept4_bpf__create_skeleton(skeleton) != 0) {
+    const int err = errno;
+    accept4_bpf__destroy(skeleton);
+    errno = err;
+    return nullptr;
+  }
+  if (reads == ListenerReads::kProbeRead) {
+    skeleton->skeleton->data =
+        const_cast<void*>(accept4_probe_read_bpf__elf_bytes(&skeleton->skeleton->data_sz));
+  }
+  if (int err = bpf_object__open_skeleton(skeleton->skeleton, nullptr); err != 0) {
+    accept4_bpf__destroy(skeleton);
+    errno = -err;
+    return nullptr;
+  }
+  return skeleton;
+}
+
 // Sets what the config decides: rodata and map sizes.
 void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uring) {
   skeleton.rodata->with_pid = options.with_pid;
@@ -232,7 +262,7 @@ BpfPrograms::BpfPrograms(const ProgramOptions& options) : options_(options) {
   const bool fentry = UseFentry(options.attach_mode, fentry_refused);
 
   loaded_ = std::make_unique<Loaded>();
-  loaded_->skeleton = accept4_bpf__open();
+  loaded_->skeleton = OpenCountingObject(ChooseListenerReads());
   if (!loaded_->skeleton) {
     throw std::runtime_error("opening the BPF object: " + BpfErrorText(errno));
   }

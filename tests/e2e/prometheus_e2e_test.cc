@@ -29,7 +29,9 @@ namespace {
 using nlohmann::json;
 
 const std::string kSource = ACCEPT4_SOURCE_DIR;
-const std::string kExporterConfig = "poll_interval: 200ms\nlabels:\n  port: true\n";
+// bpf_stats on (off by default), so that the dashboards' BPF cost panel has data.
+const std::string kExporterConfig =
+    "poll_interval: 200ms\nlabels:\n  port: true\nbpf_stats: true\n";
 const std::string kOverflowingConfig = kExporterConfig + "maps:\n  max_series: 1\n";
 
 // The mixin's alert expressions with thresholds that a few seconds of test

@@ -14,6 +14,7 @@
 #include "accept_calls.h"
 #include "bpf_support.h"
 #include "exporter_process.h"
+#include "kernel/tracefs.h"
 
 namespace accept4_test {
 namespace {
@@ -118,6 +119,10 @@ TEST(BpftraceGroundTruthTest, TotalsMatchBpftrace) {
   SKIP_WITHOUT_BPF();
   ASSERT_EQ(system("command -v bpftrace >/dev/null"), 0)
       << "bpftrace is missing: scripts/install-deps installs Debian's bpftrace";
+  // bpftrace finds its tracepoints through tracefs: where the host has none
+  // mounted, this test and bpftrace, its child, get one of their own, as
+  // the exporter does.
+  accept4_exporter::EnsureTracefsMounted();
   ScopedComm comm(kComm);
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());

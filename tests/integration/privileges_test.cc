@@ -142,9 +142,13 @@ TEST(PrivilegesTest, KeepsOnlyWhatAReloadNeedsAndStillCountsAndReloads) {
   ExpectOnlyKept(exporter.pid(), kept);
 }
 
+// bpf_stats is off by default: these turn it on.
+constexpr const char* kTracepointWithStats =
+    "poll_interval: 100ms\nattach_mode: tracepoint\nbpf_stats: true\n";
+
 TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter(kTracepointConfig);
+  ExporterProcess exporter(kTracepointWithStats);
   ASSERT_TRUE(exporter.running());
   const MetricsText before = exporter.ScrapeFresh();
   for (const char* program : kPrograms) {
@@ -168,14 +172,14 @@ TEST(ProgramStatsTest, CountsEveryRunOfEveryProgram) {
 
 TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter(kTracepointConfig);
+  ExporterProcess exporter(kTracepointWithStats);
   ASSERT_TRUE(exporter.running());
   Listener listener(AF_INET, /*nonblocking=*/false);
   for (int i = 0; i < 5; ++i) AcceptConnection(listener);
   const MetricsText before = exporter.ScrapeFresh();
   ASSERT_GE(before.Value(kRunCount, {{"program", "handle_enter_accept4"}}), 5);
 
-  exporter.Reload(std::string(kTracepointConfig) + "labels: {pid: false}\n");
+  exporter.Reload(std::string(kTracepointWithStats) + "labels: {pid: false}\n");
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   for (int i = 0; i < 3; ++i) AcceptConnection(listener);
   const MetricsText after = exporter.ScrapeFresh();
@@ -192,9 +196,10 @@ TEST(ProgramStatsTest, NeverGoBackwardsWhenAReloadRebuildsThePrograms) {
             3);
 }
 
-TEST(ProgramStatsTest, BpfStatsFalseServesNoProgramFamilies) {
+// Off unless asked for: it costs every BPF program run on the host.
+TEST(ProgramStatsTest, ByDefaultServesNoProgramFamilies) {
   SKIP_WITHOUT_BPF();
-  ExporterProcess exporter("poll_interval: 100ms\nbpf_stats: false\n");
+  ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
   const MetricsText metrics = exporter.ScrapeFresh();
   EXPECT_FALSE(metrics.Find("accept4_exporter_build_info").empty());
@@ -344,7 +349,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
   SKIP_WITHOUT_UNPRIVILEGED_BPF();
   ScopedComm comm("a4t_nobody");
   // CAP_SYS_ADMIN only for BPF_ENABLE_STATS; dropped after start.
-  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", kTracepointConfig);
+  UnprivilegedExporter exporter("+bpf,+perfmon,+sys_admin", kTracepointWithStats);
   ASSERT_TRUE(exporter.running());
   const auto status = StatusOf(exporter.pid());
   EXPECT_EQ(status.at("Uid").substr(0, 5), "65534");
@@ -363,7 +368,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
   // New programs, loaded and attached by uid 65534 with CAP_BPF and
   // CAP_PERFMON alone.
   ASSERT_TRUE(
-      exporter.Reload(std::string(kTracepointConfig) + "labels: {pid: false, port: true}\n"))
+      exporter.Reload(std::string(kTracepointWithStats) + "labels: {pid: false, port: true}\n"))
       << exporter.StderrText();
   EXPECT_NE(exporter.StderrText().find("config reloaded programs=reloaded"), std::string::npos);
   AcceptConnection(listener);
@@ -377,7 +382,7 @@ TEST(UnprivilegedTest, RunsAsAUserWithAmbientCapabilities) {
 TEST(UnprivilegedTest, WithoutSysAdminServesEverythingButTheProgramStats) {
   SKIP_WITHOUT_UNPRIVILEGED_BPF();
   ScopedComm comm("a4t_nobody2");
-  UnprivilegedExporter exporter("+bpf,+perfmon", "poll_interval: 100ms\n");
+  UnprivilegedExporter exporter("+bpf,+perfmon", kTracepointWithStats);
   ASSERT_TRUE(exporter.running());
   EXPECT_NE(exporter.StderrText().find(
                 "bpf_stats: enabling BPF run-time stats (BPF_ENABLE_STATS): Operation not "

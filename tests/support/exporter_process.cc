@@ -30,27 +30,33 @@ std::string MakeTempDir() {
   return dir;
 }
 
-// Forks and execs the exporter with stdout/stderr redirected to files.
+// Forks and execs the exporter with stdout/stderr redirected to files and
+// `environment` ("NAME=value") added to ours.
 pid_t SpawnCommand(std::vector<std::string> argv_strings, const std::string& stdout_path,
-                   const std::string& stderr_path) {
+                   const std::string& stderr_path, std::vector<std::string> environment = {}) {
+  // Built before the fork: the child of a threaded process should not allocate.
+  std::vector<char*> argv;
+  for (auto& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& variable : environment) envp.push_back(variable.data());
+  for (char** inherited = environ; *inherited; ++inherited) envp.push_back(*inherited);
+  envp.push_back(nullptr);
   const pid_t pid = fork();
   if (pid != 0) return pid;
   const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   dup2(out, STDOUT_FILENO);
   dup2(err, STDERR_FILENO);
-  std::vector<char*> argv;
-  for (auto& arg : argv_strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  execvp(argv[0], argv.data());
+  execvpe(argv[0], argv.data(), envp.data());
   _exit(127);
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& stdout_path,
-            const std::string& stderr_path) {
+            const std::string& stderr_path, const std::vector<std::string>& environment) {
   std::vector<std::string> argv = {ExporterBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return SpawnCommand(argv, stdout_path, stderr_path);
+  return SpawnCommand(argv, stdout_path, stderr_path, environment);
 }
 
 int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
@@ -109,7 +115,8 @@ ExitResult RunCommandToExit(const std::vector<std::string>& argv) {
 }
 
 ExporterProcess::ExporterProcess(const std::string& config_yaml,
-                                 const std::vector<std::string>& extra_args)
+                                 const std::vector<std::string>& extra_args,
+                                 const std::vector<std::string>& environment)
     : dir_(MakeTempDir()), config_path_(dir_ + "/config.yaml"), stderr_path_(dir_ + "/stderr") {
   // An ephemeral port unless the test chose one (to restart on the same).
   std::vector<std::string> args;
@@ -123,7 +130,7 @@ ExporterProcess::ExporterProcess(const std::string& config_yaml,
     args.push_back("--config.file=" + config_path_);
   }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = Spawn(args, dir_ + "/stdout", stderr_path_);
+  pid_ = Spawn(args, dir_ + "/stdout", stderr_path_, environment);
 
   port_ = WaitForListening(pid_, stderr_path_);
 }

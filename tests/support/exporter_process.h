@@ -34,10 +34,12 @@ class ExporterProcess {
  public:
   // Writes `config_yaml` (when not empty) to a file, starts the exporter
   // with it on 127.0.0.1:0 (unless `extra_args` has a --web.listen-address)
-  // plus `extra_args`, and waits until it listens.
+  // plus `extra_args`, with `environment` ("NAME=value") added to ours, and
+  // waits until it listens.
   // Fails the calling test (ADD_FAILURE) if it exits or does not listen.
   explicit ExporterProcess(const std::string& config_yaml,
-                           const std::vector<std::string>& extra_args = {});
+                           const std::vector<std::string>& extra_args = {},
+                           const std::vector<std::string>& environment = {});
   ~ExporterProcess();
 
   ExporterProcess(const ExporterProcess&) = delete;

@@ -59,7 +59,7 @@ void ExpectDocumentedDefaults(const Config& config) {
   EXPECT_TRUE(config.cgroup_path_prefixes.empty());
   EXPECT_EQ(config.attach_mode, AttachMode::kAuto);
   EXPECT_TRUE(config.hook_io_uring);
-  EXPECT_TRUE(config.bpf_stats);
+  EXPECT_FALSE(config.bpf_stats);
   EXPECT_FALSE(config.histograms_full_resolution);
 }
 
@@ -91,7 +91,7 @@ filters:
   cgroup_path_prefixes: [/system.slice, /kubepods.slice/burstable]
 attach_mode: fentry
 hooks: {io_uring: false}
-bpf_stats: false
+bpf_stats: true
 histograms: {full_resolution: true}
 )",
                                     "all.yaml");
@@ -111,7 +111,7 @@ histograms: {full_resolution: true}
             (std::vector<std::string>{"/system.slice", "/kubepods.slice/burstable"}));
   EXPECT_EQ(config.attach_mode, AttachMode::kFentry);
   EXPECT_FALSE(config.hook_io_uring);
-  EXPECT_FALSE(config.bpf_stats);
+  EXPECT_TRUE(config.bpf_stats);
   EXPECT_TRUE(config.histograms_full_resolution);
 }
 
