@@ -195,8 +195,8 @@ void Configure(accept4_bpf& skeleton, const ProgramOptions& options, bool io_uri
       {maps.stats, options.max_series},
       // each process with series has one at least; without the pid label, none
       {maps.processes, options.with_pid ? options.max_series : 1},
-      {maps.uid_series, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
-      {maps.uid_series_deleted, options.max_series_per_uid ? ACCEPT4_MAX_UIDS : 1},
+      {maps.uid_series, options.max_series_per_uid ? uint32_t{ACCEPT4_MAX_UIDS} : 1u},
+      {maps.uid_series_deleted, options.max_series_per_uid ? uint32_t{ACCEPT4_MAX_UIDS} : 1u},
       {maps.tgid_filter, std::max<uint32_t>(1, options.pids.size())},
       {maps.cgroup_filter, options.cgroup_path_prefixes.empty() ? 1 : options.max_filtered_cgroups},
       {maps.io_uring_requests, io_uring_requests},
