@@ -62,7 +62,8 @@ PiecesResult RunPiecesBench(SyscallLoops& loops, uint64_t calls_per_repeat, int 
   result.empty_ns = Median(samples[std::string(kPrefix) + "empty"]);
   for (const auto& [name, values] : samples) {
     if (name == std::string(kPrefix) + "empty") continue;
-    result.pieces.push_back({name.substr(strlen(kPrefix)), Median(values) - result.empty_ns});
+    result.pieces.push_back(
+        {name.substr(strlen(kPrefix)), Median(values) - result.empty_ns, values});
   }
   return result;
 }

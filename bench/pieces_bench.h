@@ -14,6 +14,9 @@ namespace accept4_bench {
 struct PieceCost {
   std::string name;  // the program's name without "piece_"
   double ns = 0;     // median ns per run, minus the empty program's
+  // ns per run in each repeat, in repeat order, for differences between
+  // two pieces measured in neighbouring windows
+  std::vector<double> per_repeat;
 };
 
 struct PiecesResult {

@@ -71,18 +71,36 @@ std::string Rounds(const OverheadResults& results) {
   return std::to_string(results.options.rounds) + " alternating rounds";
 }
 
-double PieceNs(const PiecesResult& pieces, const std::string& name) {
+const PieceCost* FindPiece(const PiecesResult& pieces, const std::string& name) {
   for (const PieceCost& piece : pieces.pieces) {
-    if (piece.name == name) return piece.ns;
+    if (piece.name == name) return &piece;
   }
-  return NAN;
+  return nullptr;
+}
+
+double PieceNs(const PiecesResult& pieces, const std::string& name) {
+  const PieceCost* piece = FindPiece(pieces, name);
+  return piece ? piece->ns : NAN;
+}
+
+// The median of piece `a` minus piece `b` within each repeat: they run in
+// neighbouring windows, so a slow stretch of the machine cancels out.
+double PieceDifference(const PiecesResult& pieces, const std::string& a, const std::string& b) {
+  const PieceCost* first = FindPiece(pieces, a);
+  const PieceCost* second = FindPiece(pieces, b);
+  if (!first || !second) return NAN;
+  std::vector<double> differences;
+  for (size_t i = 0; i < first->per_repeat.size() && i < second->per_repeat.size(); ++i) {
+    differences.push_back(first->per_repeat[i] - second->per_repeat[i]);
+  }
+  return Median(differences);
 }
 
 // "describe_listener 100 ns and inflight_storage 20 ns ...": the two
 // shipped pieces that cost most.
 std::string LargestPieces(const PiecesResult& pieces) {
   std::vector<PieceCost> shipped;
-  for (const char* name : kShippedPieces) shipped.push_back({name, PieceNs(pieces, name)});
+  for (const char* name : kShippedPieces) shipped.push_back({name, PieceNs(pieces, name), {}});
   std::sort(shipped.begin(), shipped.end(),
             [](const PieceCost& a, const PieceCost& b) { return a.ns > b.ns; });
   std::string text;
@@ -160,22 +178,23 @@ void AddKernelCostRows(const OverheadResults& results, const PiecesResult& piece
   auto before_after = [&](const char* name) {
     const std::string before = std::string(name) + "_probe_read";
     return std::string(name) + " " + Ns(PieceNs(pieces, before)) + " → " +
-           Ns(PieceNs(pieces, name));
+           Ns(PieceNs(pieces, name)) + " (" + Signed(PieceDifference(pieces, name, before)) + ")";
   };
   table.Add({"1. direct loads, piece by piece: probe reads → direct",
              before_after("describe_listener") + " / " + before_after("leader_comm"), "", "",
-             pieces_how + "; describe_listener through bpf_rdonly_cast, leader_comm as two "
-                          "loads from the BTF task pointer"});
-  const double atomic = PieceNs(pieces, "shared_atomic_adds");
-  const double plain = PieceNs(pieces, "percpu_plain_adds");
+             pieces_how + "; in brackets the median of the differences within each repeat; "
+                          "describe_listener through bpf_rdonly_cast, leader_comm as two loads "
+                          "from the BTF task pointer"});
   table.Add(
       {"1. four counters added atomically in a shared hash, against plainly in a per-CPU "
        "hash",
-       "shared_atomic_adds " + Ns(atomic) + " − percpu_plain_adds " + Ns(plain) + " = " +
-           Signed(atomic - plain) + " per call",
+       "shared_atomic_adds " + Ns(PieceNs(pieces, "shared_atomic_adds")) + ", percpu_plain_adds " +
+           Ns(PieceNs(pieces, "percpu_plain_adds")) + ": " +
+           Signed(PieceDifference(pieces, "shared_atomic_adds", "percpu_plain_adds")) + " per call",
        "", "",
-       pieces_how + "; look-up of an existing series, then calls, timed_calls, "
-                    "duration_ns_sum and a bucket; one thread, so uncontended"});
+       pieces_how + "; the difference is the median of the differences within each repeat; "
+                    "look-up of an existing series, then calls, timed_calls, duration_ns_sum "
+                    "and a bucket; one thread, so uncontended"});
 }
 
 void AddOverheadRows(const OverheadResults& results, Table& table) {
