@@ -25,11 +25,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Check(config.poll_interval >= kMinPollInterval && config.poll_interval <= kMaxPollInterval,
         "poll_interval in range", text);
-  Check(config.grace_period() >= kMinGracePeriod &&
-            config.grace_period() <= 2 * kMaxPollInterval + kMaxGracePeriod,
+  Check(config.exited_process_grace_period >= kMinGracePeriod &&
+            config.exited_process_grace_period <= kMaxGracePeriod,
         "grace period in range", text);
+  Check(config.exited_process_unscraped_limit >= config.exited_process_grace_period &&
+            config.exited_process_unscraped_limit <= kMaxGracePeriod,
+        "unscraped limit in range", text);
   Check(config.max_series >= 1 && config.max_series <= kMaxSeriesLimit, "max_series in range",
         text);
+  Check(config.max_series_per_uid <= config.max_series, "per-uid share within the map", text);
   // What the config accepts, the poller compiles and runs.
   CommFilter filter(config.include_comm, config.exclude_comm);
   for (const char* comm : {"nginx", "aaaaaaaaaaaaaaa", "\xEF\xBF\xBD", "unknown", ""}) {
