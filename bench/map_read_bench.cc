@@ -1,5 +1,7 @@
 #include "map_read_bench.h"
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,9 +12,6 @@
 #include <string>
 
 #include "accept_calls.h"
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
 #include "config/config.h"
 #include "kernel/bpf_programs.h"
 #include "kernel/map_memory.h"
@@ -85,8 +84,7 @@ MemoryResult MeasureDefaultMemory() {
   return result;
 }
 
-uint64_t PerCpuBytes(uint32_t type, uint32_t key_size, uint32_t value_size,
-                     uint32_t max_entries) {
+uint64_t PerCpuBytes(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries) {
   auto round8 = [](uint64_t n) { return (n + 7) / 8 * 8; };
   // struct htab_elem before the key: hash node, hash, and a pointer
   constexpr uint64_t kHashElementHeader = 48;

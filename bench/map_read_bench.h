@@ -41,8 +41,7 @@ MemoryResult MeasureDefaultMemory();
 // definition and the kernel's allocation rules: per-CPU maps keep one value
 // per entry per CPU; preallocated hashes keep one spare element and eight
 // lock counters per CPU; LRU hashes a local free list per CPU.
-uint64_t PerCpuBytes(uint32_t type, uint32_t key_size, uint32_t value_size,
-                     uint32_t max_entries);
+uint64_t PerCpuBytes(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries);
 
 // `measured` (taken on `measured_cpus` CPUs) projected to `cpus` CPUs.
 double ProjectedBytes(const MemoryResult& measured, int cpus);

@@ -360,9 +360,7 @@ void AddMemoryRows(const MemoryResult& result, Table& table) {
   constexpr double kMaxKernelBytesAt192Cpus = 64e6;
   // The layout before (docs/benchmarks.md): a per-CPU stats value of 408
   // bytes per series and a per-CPU overflow array of 3 x 1024 counters.
-  auto before = [](int cpus) {
-    return 16384.0 * 408 * cpus + 3 * 1024 * 8.0 * cpus;
-  };
+  auto before = [](int cpus) { return 16384.0 * 408 * cpus + 3 * 1024 * 8.0 * cpus; };
   std::string maps;
   for (const MapCost& map : result.maps) {
     if (!maps.empty()) maps += ", ";
@@ -373,8 +371,8 @@ void AddMemoryRows(const MemoryResult& result, Table& table) {
              "sum of every map's fdinfo memlock: " + maps});
   for (int cpus : {64, 192}) {
     const double projected = ProjectedBytes(result, cpus);
-    const std::string figure = "3. kernel memory, default config, " + std::to_string(cpus) +
-                               " CPUs (projected)";
+    const std::string figure =
+        "3. kernel memory, default config, " + std::to_string(cpus) + " CPUs (projected)";
     const std::string how =
         "measured here plus, per map, what each further CPU adds by its definition "
         "(PerCpuBytes); the per-CPU layout before: " +

@@ -39,9 +39,9 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
       reader_({programs_->stats_fd(), programs_->overflow_fd(),
                config.labels.contains(LabelId::kPid) ? programs_->processes_fd() : -1}),
       inflight_(*programs_),
-      reaper_({programs_->stats_fd(), programs_->processes_fd(),
-               programs_->uid_series_deleted_fd()},
-              {config.exited_process_grace_period, config.exited_process_unscraped_limit}),
+      reaper_(
+          {programs_->stats_fd(), programs_->processes_fd(), programs_->uid_series_deleted_fd()},
+          {config.exited_process_grace_period, config.exited_process_unscraped_limit}),
       comm_filter_(config.include_comm, config.exclude_comm),
       cgroup_filter_(config.cgroup_path_prefixes.empty()
                          ? nullptr
@@ -62,8 +62,7 @@ Pipeline::Pipeline(const Config& config, std::shared_ptr<BpfPrograms> reuse,
                   .program_stats = program_stats,
               },
               PollSettings{
-                  .labels = {config.labels, cgroup_label_.get(),
-                             config.histograms_full_resolution},
+                  .labels = {config.labels, cgroup_label_.get(), config.histograms_full_resolution},
                   .interval = config.poll_interval,
               },
               collector, self) {

@@ -80,8 +80,7 @@ class Parser {
   }
 
   // An integer in [min, max].
-  uint32_t IntIn(const YAML::Node& node, const std::string& key, uint32_t min,
-                 uint32_t max) const {
+  uint32_t IntIn(const YAML::Node& node, const std::string& key, uint32_t min, uint32_t max) const {
     const std::string text = Scalar(node, key);
     const bool digits =
         !text.empty() && text.find_first_not_of("+-0123456789") == std::string::npos;
@@ -261,10 +260,10 @@ std::string OptionalLabelKeys() {
 Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
   Config config;
   if (root.IsNull()) return config;
-  parser.CheckKeys(root, "",
-                   {"poll_interval", "labels", "histograms", "maps", "exited_process_grace_period",
-                    "exited_process_unscraped_limit", "filters", "attach_mode", "hooks",
-                    "bpf_stats"});
+  parser.CheckKeys(
+      root, "",
+      {"poll_interval", "labels", "histograms", "maps", "exited_process_grace_period",
+       "exited_process_unscraped_limit", "filters", "attach_mode", "hooks", "bpf_stats"});
 
   if (root["poll_interval"]) {
     config.poll_interval =
@@ -305,18 +304,17 @@ Config ParseConfigNode(const YAML::Node& root, const Parser& parser) {
       config.max_series_per_uid = std::max<uint32_t>(1, config.max_series / 4);
     }
     if (maps["max_series_per_uid"]) {
-      config.max_series_per_uid = parser.IntIn(maps["max_series_per_uid"],
-                                               "maps.max_series_per_uid", 0, config.max_series);
+      config.max_series_per_uid =
+          parser.IntIn(maps["max_series_per_uid"], "maps.max_series_per_uid", 0, config.max_series);
     }
   }
   if (const YAML::Node grace = root["exited_process_grace_period"]; grace && !grace.IsNull()) {
     config.exited_process_grace_period =
         parser.Duration(grace, "exited_process_grace_period", kMinGracePeriod, kMaxGracePeriod);
   }
-  if (const YAML::Node limit = root["exited_process_unscraped_limit"];
-      limit && !limit.IsNull()) {
-    config.exited_process_unscraped_limit = parser.Duration(
-        limit, "exited_process_unscraped_limit", kMinGracePeriod, kMaxGracePeriod);
+  if (const YAML::Node limit = root["exited_process_unscraped_limit"]; limit && !limit.IsNull()) {
+    config.exited_process_unscraped_limit =
+        parser.Duration(limit, "exited_process_unscraped_limit", kMinGracePeriod, kMaxGracePeriod);
   }
   if (!root["exited_process_unscraped_limit"]) {
     config.exited_process_unscraped_limit =

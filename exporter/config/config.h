@@ -49,7 +49,6 @@ struct Config {
   // program run on the host. Read at start only: turning it on needs
   // CAP_SYS_ADMIN, which is dropped then.
   bool bpf_stats = false;
-
 };
 
 // Ranges that the config enforces. A poll reads every map entry, so polling

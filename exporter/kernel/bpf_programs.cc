@@ -16,7 +16,6 @@
 #include "kernel/fentry_probe.h"
 #include "kernel/io_uring_hooks.h"
 #include "kernel/listener_reads.h"
-#include "kernel/listener_reads.h"
 #include "kernel/monotonic_clock.h"
 #include "kernel/tracefs.h"
 

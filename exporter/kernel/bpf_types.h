@@ -7,7 +7,8 @@
 #include "accept4.h"
 
 static_assert(sizeof(accept4_key) == 48, "accept4_key layout changed: update the BPF side too");
-static_assert(sizeof(accept4_counts) == 8 * (4 + ACCEPT4_DURATION_BUCKETS + ACCEPT4_BACKLOG_BUCKETS),
+static_assert(sizeof(accept4_counts) ==
+                  8 * (4 + ACCEPT4_DURATION_BUCKETS + ACCEPT4_BACKLOG_BUCKETS),
               "accept4_counts layout changed: update the BPF side too");
 static_assert(sizeof(accept4_process_key) == 16, "accept4_process_key layout changed");
 static_assert(sizeof(accept4_process) == 32, "accept4_process layout changed");

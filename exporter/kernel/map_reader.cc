@@ -51,7 +51,8 @@ void accept4_value::Add(const accept4_value& other) {
   calls += other.calls;
   timed_calls += other.timed_calls;
   duration_ns_sum += other.duration_ns_sum;
-  for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i) duration_buckets[i] += other.duration_buckets[i];
+  for (int i = 0; i < ACCEPT4_DURATION_BUCKETS; ++i)
+    duration_buckets[i] += other.duration_buckets[i];
   backlog_samples += other.backlog_samples;
   backlog_sum += other.backlog_sum;
   backlog_limit = std::max(backlog_limit, other.backlog_limit);

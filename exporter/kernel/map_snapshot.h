@@ -1,9 +1,9 @@
 // One read of the BPF maps, in the form the rest of the exporter uses.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
 #include <iterator>
 #include <unordered_map>

@@ -198,8 +198,7 @@ constinit const std::array<LabelSpec, kLabelCount> kLabelTable = {{
     // the kernel collapses the flags argument into ACCEPT4_FLAG_* bits
     {.id = LabelId::kFlags,
      .name = "flags",
-     .value = [](const accept4_key& key,
-                 const LabelOptions&) { return FlagsLabel(key.flags); },
+     .value = [](const accept4_key& key, const LabelOptions&) { return FlagsLabel(key.flags); },
      .overflow_value = "unknown"},
     {.id = LabelId::kFamily,
      .name = "family",

@@ -153,7 +153,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
              MetricType::Counter));
   const char* const reasons[ACCEPT4_OVERFLOW_REASON_MAX] = {"map_full", "uid_share"};
   for (int reason = 0; reason < ACCEPT4_OVERFLOW_REASON_MAX; ++reason) {
-    ClientMetric& metric = overflow_family.metric.emplace_back(WithLabels({"reason"}, {reasons[reason]}));
+    ClientMetric& metric =
+        overflow_family.metric.emplace_back(WithLabels({"reason"}, {reasons[reason]}));
     metric.counter.value = static_cast<double>(snapshot.overflow_by_reason[reason]);
   }
   return families;

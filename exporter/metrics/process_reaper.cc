@@ -58,8 +58,7 @@ LabelSetKey LabelSetOf(const accept4_key& key) {
   return label_set;
 }
 
-ProcessReaper::ProcessReaper(ReaperMapFds fds, ReaperSettings settings, Clock now,
-                             Liveness alive)
+ProcessReaper::ProcessReaper(ReaperMapFds fds, ReaperSettings settings, Clock now, Liveness alive)
     : fds_(fds), settings_(settings), now_(std::move(now)), alive_(std::move(alive)) {}
 
 ProcessReaper::ProcessReaper(ReaperMapFds fds, ReaperSettings settings)

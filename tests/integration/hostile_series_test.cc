@@ -67,13 +67,14 @@ TEST(HostileSeriesTest, JunkFlagsMakeAtMostFourFlagsValues) {
   for (const auto& series : metrics.Find("accept4_calls_total", junk)) {
     flags.insert(series.labels.at("flags"));
   }
-  EXPECT_EQ(flags, (std::set<std::string>{"unknown", "SOCK_CLOEXEC|unknown",
-                                          "SOCK_NONBLOCK|unknown",
-                                          "SOCK_CLOEXEC|SOCK_NONBLOCK|unknown"}));
+  EXPECT_EQ(flags,
+            (std::set<std::string>{"unknown", "SOCK_CLOEXEC|unknown", "SOCK_NONBLOCK|unknown",
+                                   "SOCK_CLOEXEC|SOCK_NONBLOCK|unknown"}));
   EXPECT_EQ(metrics.Sum("accept4_errors_total", junk), 1000);
-  EXPECT_EQ(metrics.Sum("accept4_errors_total",
-                        {{"comm", "a4t_victim"}, {"pid", std::to_string(victim)},
-                         {"flags", "SOCK_CLOEXEC"}, {"errno", "EAGAIN"}}),
+  EXPECT_EQ(metrics.Sum("accept4_errors_total", {{"comm", "a4t_victim"},
+                                                 {"pid", std::to_string(victim)},
+                                                 {"flags", "SOCK_CLOEXEC"},
+                                                 {"errno", "EAGAIN"}}),
             5);
 }
 
@@ -120,9 +121,9 @@ TEST(HostileSeriesTest, OneUidCannotPushAnotherIntoOverflow) {
   ASSERT_GT(victim, 0);
 
   const MetricsText metrics = exporter.ScrapeFresh();
-  EXPECT_EQ(metrics.Sum("accept4_calls_total",
-                        {{"comm", "a4t_victim"}, {"pid", std::to_string(victim)}}),
-            3);
+  EXPECT_EQ(
+      metrics.Sum("accept4_calls_total", {{"comm", "a4t_victim"}, {"pid", std::to_string(victim)}}),
+      3);
   const double attacker_in_map = metrics.Sum("accept4_calls_total", {{"comm", "a4t_fork"}});
   EXPECT_EQ(attacker_in_map, kShare);
   // The rest are counted, only without a series of their own.

@@ -56,9 +56,9 @@ class ProcessReaperTest : public ::testing::Test {
   }
 
   ProcessReaper MakeReaper(ReaperSettings settings = {seconds(60), seconds(600)}) {
-    return ProcessReaper({stats_.fd(), processes_.fd(), deleted_.fd()}, settings,
-                         [this] { return now_; },
-                         [this](const accept4_process_key& p) { return p.tgid != dead_tgid_; });
+    return ProcessReaper(
+        {stats_.fd(), processes_.fd(), deleted_.fd()}, settings, [this] { return now_; },
+        [this](const accept4_process_key& p) { return p.tgid != dead_tgid_; });
   }
 
   // A series of process (tgid, start) with `calls` calls, in the kernel map

@@ -300,9 +300,9 @@ TEST(ConfigTest, DurationsOutOfRangeNameTheRange) {
 TEST(ConfigTest, PerUidShareDefaultsToAQuarterOfTheMapAndStaysWithinIt) {
   EXPECT_EQ(ParseConfig("maps: {max_series: 1000}\n", "t").max_series_per_uid, 250u);
   EXPECT_EQ(ParseConfig("maps: {max_series: 3}\n", "t").max_series_per_uid, 1u);
-  EXPECT_EQ(ParseConfig("maps: {max_series: 1000, max_series_per_uid: 1000}\n", "t")
-                .max_series_per_uid,
-            1000u);
+  EXPECT_EQ(
+      ParseConfig("maps: {max_series: 1000, max_series_per_uid: 1000}\n", "t").max_series_per_uid,
+      1000u);
   EXPECT_EQ(ParseError("maps: {max_series: 1000, max_series_per_uid: 1001}\n"),
             "config file \"test.yaml\": key \"maps.max_series_per_uid\": must be between 0 and "
             "1000, got 1001");

@@ -1,11 +1,11 @@
 // What the map reader does to what it reads: the kernel's counts get their
 // implied totals, and series get their process's name. The batch reads
 // themselves run against the real kernel in the integration tests.
+#include "kernel/map_reader.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
-
-#include "kernel/map_reader.h"
 
 namespace accept4_exporter {
 namespace {
