@@ -34,12 +34,14 @@ void Poller::PollOnce() {
     InflightSnapshot inflight = stages_.read_inflight();
     const double took = Seconds(std::chrono::steady_clock::now() - started);
     NameProcesses(snapshot);
+    // The map's fill: what the reaper left in it (it deletes what it drops,
+    // and adds carried counts that are not in the map), before the comm
+    // filter leaves out what is not served.
+    size_t entries = snapshot.stats.size();
     if (stages_.reaper) {
-      stages_.reaper->Reap(snapshot, collector_.published_passes() + 1, collector_.served_pass());
+      entries = stages_.reaper->Reap(snapshot, collector_.published_passes() + 1,
+                                     collector_.served_pass());
     }
-    // The map's fill: what the reaper left in it (it deletes what it drops),
-    // before the comm filter leaves out what is not served.
-    const size_t entries = snapshot.stats.size();
     if (stages_.comm_filter) {
       stages_.comm_filter->Apply(snapshot);
       stages_.comm_filter->Apply(inflight);

@@ -108,7 +108,7 @@ void ProcessReaper::ReleaseShare(uint32_t uid, uint64_t series) {
   }
 }
 
-void ProcessReaper::Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_pass) {
+size_t ProcessReaper::Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_pass) {
   NoteExits(snapshot, pass);
   const uint64_t now = now_();
   std::unordered_set<accept4_process_key, ProcessKeyHash, ProcessKeyEqual> going;
@@ -150,6 +150,7 @@ void ProcessReaper::Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_p
   }
   for (const auto& [uid, series] : released) ReleaseShare(uid, series);
 
+  const size_t in_kernel = snapshot.stats.size();
   // Carried counts go with the last series of their label set.
   for (auto it = carried_.begin(); it != carried_.end();) {
     if (!shown.count(it->first)) {
@@ -159,6 +160,7 @@ void ProcessReaper::Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_p
     snapshot.stats.push_back({it->first.key, it->second});
     ++it;
   }
+  return in_kernel;
 }
 
 }  // namespace accept4_exporter

@@ -66,8 +66,9 @@ class ProcessReaper {
   // `pass` numbers the publish this snapshot is for; `served_pass` is the
   // latest pass a scrape has served. Removes from `snapshot` (and deletes
   // from the kernel's maps) the series of processes that may go, and adds
-  // the counts carried for label sets still shown.
-  void Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_pass);
+  // the counts carried for label sets still shown. Returns the series left
+  // in the kernel's map: the snapshot's before the carried ones.
+  size_t Reap(MapSnapshot& snapshot, uint64_t pass, uint64_t served_pass);
 
   // Takes what `previous` (the reaper a reload replaces, stopped, on the
   // same maps) knew: exits seen and counts carried, so that a reload does
