@@ -22,6 +22,7 @@
 #define PF_KTHREAD 0x00200000
 
 /* include/linux/socket.h */
+#define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
 

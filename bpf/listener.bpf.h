@@ -60,7 +60,14 @@ static __always_inline void describe_listener_file_probe_read(struct file *file,
 	if (call->family == AF_INET || call->family == AF_INET6)
 		call->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN) {
-		call->backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+		/*
+		 * TCP counts its accept queue in sk_ack_backlog; a unix stream
+		 * listener leaves that at 0 and queues each connection as an
+		 * skb on its receive queue (unix_stream_connect), which is
+		 * what listen()'s limit bounds there.
+		 */
+		call->backlog = call->family == AF_UNIX ?
+			BPF_CORE_READ(sk, sk_receive_queue.qlen) : BPF_CORE_READ(sk, sk_ack_backlog);
 		call->backlog_limit = BPF_CORE_READ(sk, sk_max_ack_backlog);
 		call->has_backlog = 1;
 	}

@@ -58,7 +58,9 @@ static __always_inline void describe_listener_file_direct(struct file *file_addr
 	if (call->family == AF_INET || call->family == AF_INET6)
 		call->port = sk->__sk_common.skc_num;
 	if (sk->__sk_common.skc_state == TCP_LISTEN) {
-		call->backlog = sk->sk_ack_backlog;
+		/* see describe_listener_file_probe_read */
+		call->backlog = call->family == AF_UNIX ? sk->sk_receive_queue.qlen :
+							  sk->sk_ack_backlog;
 		call->backlog_limit = sk->sk_max_ack_backlog;
 		call->has_backlog = 1;
 	}

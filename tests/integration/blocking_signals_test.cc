@@ -92,20 +92,29 @@ TEST(BlockingSignalsTest, BacklogSeenByTheNextAcceptAndItsLimit) {
   ASSERT_TRUE(exporter.running());
   constexpr int kLimit = 7;
   constexpr int kPending = 3;
-  Listener listener(AF_INET, /*nonblocking=*/false, kLimit);
-  std::vector<int> clients;
-  // On loopback the handshake is done when connect returns: all queued.
-  for (int i = 0; i < kPending; ++i) clients.push_back(listener.Connect());
-  AcceptAndClose(listener.fd());
-  for (int fd : clients) close(fd);
+  // TCP counts its queue in sk_ack_backlog, a unix listener on its receive
+  // queue: both must read the same.
+  for (int family : {AF_INET, AF_UNIX}) {
+    Listener listener(family, /*nonblocking=*/false, kLimit);
+    std::vector<int> clients;
+    // On loopback the handshake is done when connect returns: all queued.
+    for (int i = 0; i < kPending; ++i) clients.push_back(listener.Connect());
+    // The first accept finds 3 waiting, the second 2.
+    AcceptAndClose(listener.fd());
+    AcceptAndClose(listener.fd());
+    for (int fd : clients) close(fd);
+  }
 
   const MetricsText metrics = exporter.ScrapeFresh();
-  const Labels labels = {{"comm", "a4t_backlog"}, {"family", "AF_INET"}, {"listener", "blocking"}};
-  EXPECT_EQ(metrics.Value("accept4_listen_backlog_count", labels), 1);
-  EXPECT_EQ(metrics.Value("accept4_listen_backlog_sum", labels), kPending);
-  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 0), 0);
-  EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 3), 1);
-  EXPECT_EQ(metrics.Value("accept4_listen_backlog_limit", labels), kLimit);
+  for (const char* family : {"AF_INET", "AF_UNIX"}) {
+    const Labels labels = {{"comm", "a4t_backlog"}, {"family", family}, {"listener", "blocking"}};
+    EXPECT_EQ(metrics.Value("accept4_listen_backlog_count", labels), 2) << family;
+    EXPECT_EQ(metrics.Value("accept4_listen_backlog_sum", labels), kPending + kPending - 1)
+        << family;
+    EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 0), 0) << family;
+    EXPECT_EQ(BucketCount(metrics, "accept4_listen_backlog", labels, 3), 2) << family;
+    EXPECT_EQ(metrics.Value("accept4_listen_backlog_limit", labels), kLimit) << family;
+  }
 }
 
 TEST(BlockingSignalsTest, PortLabelTellsListenersApart) {
