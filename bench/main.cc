@@ -28,6 +28,10 @@
 namespace accept4_bench {
 namespace {
 
+// calls per piece window when part "pieces" runs without "overhead" (which
+// sizes the windows from its own batches)
+constexpr uint64_t kPiecesOnlyCalls = 100000;
+
 struct BenchOptions {
   OverheadOptions overhead;
   std::vector<uint32_t> sizes = {1000, 10000, 100000};
@@ -70,6 +74,9 @@ int Run(const BenchOptions& options) {
         options.passes);
     AddKernelCostRows(overhead, pieces, table);
     AddOverheadRows(overhead, table);
+  } else if (wanted("pieces")) {
+    SyscallLoops loops;
+    AddPiecesRows(RunPiecesBench(loops, kPiecesOnlyCalls, options.passes), table);
   }
   if (wanted("io_uring")) {
     AddIoUringRows(RunIoUringBench(options.io_uring_rounds, options.overhead.batches), table);
@@ -116,9 +123,12 @@ int main(int argc, char** argv) {
   app.add_option("--io-uring-rounds", options.io_uring_rounds,
                  "alternating rounds of the io_uring part")
       ->check(CLI::PositiveNumber);
-  app.add_option("--parts", options.parts, "overhead,io_uring,scrape,mapread,idle,inflight")
+  app.add_option("--parts", options.parts,
+                 "overhead,io_uring,scrape,mapread,idle,inflight; pieces: part 1's "
+                 "piece-by-piece rows alone (overhead includes them)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"overhead", "io_uring", "scrape", "mapread", "idle", "inflight"}));
+      ->check(CLI::IsMember(
+          {"overhead", "pieces", "io_uring", "scrape", "mapread", "idle", "inflight"}));
   app.add_option("--inflight-threads", options.inflight_threads,
                  "threads blocked in accept during the task iterator walks")
       ->check(CLI::Range(1, 10000));

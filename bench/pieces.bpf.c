@@ -42,8 +42,19 @@ struct {
 	__type(value, struct accept4_counts);
 } percpu_stats SEC(".maps");
 
+/* stats with its entries allocated as series come (BPF_F_NO_PREALLOC) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct accept4_key);
+	__type(value, struct accept4_counts);
+} stats_no_prealloc SEC(".maps");
+
 /* Results go here, so that the compiler keeps the work that makes them. */
 __u64 sink;
+/* the EAGAIN loop's listener, set by the benchmark: exit has no arguments */
+int listener_fd = -1;
 
 static const struct accept4_counts zero_value;
 
@@ -216,5 +227,63 @@ int piece_shared_atomic_adds(void *ctx)
 	__sync_fetch_and_add(&value->duration_buckets[1], 1);
 	__sync_fetch_and_add(&value->backlog_sum, 3);
 	__sync_fetch_and_add(&value->backlog_buckets[2], 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_stats_entry_no_prealloc(void *ctx)
+{
+	struct accept4_key key = {};
+	struct accept4_counts *value;
+
+	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	key.result = -11;
+	value = bpf_map_lookup_elem(&stats_no_prealloc, &key);
+	if (!value) {
+		bpf_map_update_elem(&stats_no_prealloc, &key, &zero_value, BPF_NOEXIST);
+		value = bpf_map_lookup_elem(&stats_no_prealloc, &key);
+	}
+	if (value)
+		__sync_fetch_and_add(&value->untimed_calls, 1);
+	return 0;
+}
+
+/*
+ * The same work on sys_exit_accept4, minus an empty program there: by then
+ * the syscall itself has touched the fd table, the file, the socket and the
+ * listen queue.
+ */
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int piece_exit_empty(void *ctx)
+{
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int piece_exit_describe_listener(void *ctx)
+{
+	struct accept4_inflight call = {};
+
+	describe_listener_file_direct(task_fd_file(bpf_get_current_task_btf(), listener_fd), &call);
+	sink = call.family + call.listener + call.backlog;
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int piece_exit_stats_entry(void *ctx)
+{
+	struct accept4_counts *value = existing_series(&stats);
+
+	if (value)
+		__sync_fetch_and_add(&value->untimed_calls, 1);
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int piece_exit_inflight_read(void *ctx)
+{
+	struct accept4_inflight *open;
+
+	open = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (open)
+		sink = open->start_ns;
 	return 0;
 }

@@ -20,6 +20,8 @@ struct SkeletonDeleter {
 };
 
 constexpr const char* kPrefix = "piece_";
+// pieces on sys_exit_accept4, measured against the empty program there
+constexpr const char* kExitPrefix = "exit_";
 
 }  // namespace
 
@@ -30,6 +32,7 @@ PiecesResult RunPiecesBench(SyscallLoops& loops, uint64_t calls_per_repeat, int 
     throw std::runtime_error(std::string("loading bench/pieces.bpf.c (needs Linux 6.2 or later ") +
                              "for bpf_rdonly_cast): " + strerror(errno));
   }
+  skeleton->data->listener_fd = loops.eagain_fd();
   std::vector<bpf_program*> programs;
   bpf_program* program;
   bpf_object__for_each_program(program, skeleton->obj) programs.push_back(program);
@@ -60,10 +63,13 @@ PiecesResult RunPiecesBench(SyscallLoops& loops, uint64_t calls_per_repeat, int 
   PiecesResult result;
   result.repeats = repeats;
   result.empty_ns = Median(samples[std::string(kPrefix) + "empty"]);
+  result.exit_empty_ns = Median(samples[std::string(kPrefix) + kExitPrefix + "empty"]);
   for (const auto& [name, values] : samples) {
-    if (name == std::string(kPrefix) + "empty") continue;
+    const std::string piece = name.substr(strlen(kPrefix));
+    if (piece == "empty" || piece == std::string(kExitPrefix) + "empty") continue;
+    const bool on_exit = piece.rfind(kExitPrefix, 0) == 0;
     result.pieces.push_back(
-        {name.substr(strlen(kPrefix)), Median(values) - result.empty_ns, values});
+        {piece, Median(values) - (on_exit ? result.exit_empty_ns : result.empty_ns), values});
   }
   return result;
 }

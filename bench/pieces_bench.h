@@ -13,7 +13,9 @@ namespace accept4_bench {
 
 struct PieceCost {
   std::string name;  // the program's name without "piece_"
-  double ns = 0;     // median ns per run, minus the empty program's
+  // median ns per run, minus the empty program's on the same tracepoint
+  // (pieces named exit_* run on sys_exit_accept4, the others on enter)
+  double ns = 0;
   // ns per run in each repeat, in repeat order, for differences between
   // two pieces measured in neighbouring windows
   std::vector<double> per_repeat;
@@ -21,7 +23,8 @@ struct PieceCost {
 
 struct PiecesResult {
   int repeats = 0;
-  double empty_ns = 0;  // what any program costs (median)
+  double empty_ns = 0;       // what any program costs (median)
+  double exit_empty_ns = 0;  // the same on sys_exit_accept4
   std::vector<PieceCost> pieces;
 };
 

@@ -25,11 +25,14 @@ constexpr double kMaxPeakRssBytes = 40e6;
 constexpr double kMaxMapReadMs = 10;
 constexpr double kMaxIdleCpuSecondsPerMinute = 0.1;
 
-// The pieces that the shipped programs are made of on this kernel; the
-// others are the same work done as before (*_probe_read), its parts
-// (fd_file, fd_ready), or a way of counting not taken (the adds pieces).
+// The pieces that the shipped programs are made of on this kernel, where
+// they run (the listener is read at enter, the series looked up at exit);
+// the others are the same work done as before (*_probe_read), its parts
+// (fd_file, fd_ready), the same work elsewhere (exit_describe_listener,
+// stats_entry on enter) or a way not taken (the adds pieces,
+// stats_entry_no_prealloc).
 const char* const kShippedPieces[] = {"clock_and_pid", "describe_listener", "inflight_storage",
-                                      "leader_comm", "stats_entry"};
+                                      "leader_comm", "exit_stats_entry"};
 
 using PairValue = std::function<double(const Window& mode, const Window& other)>;
 
@@ -163,6 +166,10 @@ void AddKernelCostRows(const OverheadResults& results, const PiecesResult& piece
     }
   }
 
+  AddPiecesRows(pieces, table);
+}
+
+void AddPiecesRows(const PiecesResult& pieces, Table& table) {
   std::string parts;
   for (const PieceCost& piece : pieces.pieces) {
     if (!parts.empty()) parts += " / ";
@@ -173,7 +180,8 @@ void AddKernelCostRows(const OverheadResults& results, const PiecesResult& piece
       "under the EAGAIN loop, median of " +
       std::to_string(pieces.repeats);
   table.Add({"1. where the exporter's BPF time goes: each piece alone, minus an empty program's " +
-                 Ns(pieces.empty_ns),
+                 Ns(pieces.empty_ns) + " (exit_*: on sys_exit_accept4, minus " +
+                 Ns(pieces.exit_empty_ns) + ")",
              parts, "", "", pieces_how});
   auto before_after = [&](const char* name) {
     const std::string before = std::string(name) + "_probe_read";

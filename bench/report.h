@@ -20,6 +20,8 @@ namespace accept4_bench {
 inline constexpr uint32_t kTargetSeries = 10000;
 
 void AddKernelCostRows(const OverheadResults& results, const PiecesResult& pieces, Table& table);
+// The piece-by-piece rows alone (part "pieces"; "overhead" adds them too).
+void AddPiecesRows(const PiecesResult& pieces, Table& table);
 void AddOverheadRows(const OverheadResults& results, Table& table);
 void AddScrapeRows(const std::vector<ScrapeResult>& results, const ScrapePieces& pieces,
                    Table& table);
