@@ -43,6 +43,9 @@ struct Window {
   std::map<Workload, std::map<std::string, double>> kernel_ns_by_program;
   // Someone else's tracing programs came or went during it.
   bool disturbed = false;
+  // The mode's programs never ran on our calls (a loader that hung in its
+  // start-up): nothing was measured, and the round is run again.
+  bool silent = false;
 };
 
 struct OverheadResults {
