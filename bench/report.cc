@@ -120,25 +120,6 @@ double KernelRatio(const OverheadResults& results, Workload load, Mode other) {
   });
 }
 
-// What the two clock reads of every call (enter's start, exit's end) weigh
-// in the programs' time: the exporter's enter+exit less twice the clock
-// piece of the same run, against the same bounds. A clock read is one
-// helper call that touches no memory of ours, so it adds up; what it costs
-// depends on the clocksource (a TSC read on most hosts, far more under
-// kvm-clock with the TSC marked unstable).
-void AddClockShareRow(const std::function<double(Mode)>& kernel, const PiecesResult& pieces,
-                      const std::string& loop, Table& table) {
-  const double clock = PieceNs(pieces, "clock");
-  const double without = kernel(Mode::kExporter) - 2 * clock;
-  table.Add({"1. exporter's enter+exit less its two clock reads, " + loop,
-             Ns(without) + " = " + Times(without / kernel(Mode::kBpftrace)) +
-                 " bpftrace's one program / " + Times(without / kernel(Mode::kEmpty)) +
-                 " empty programs' enter+exit",
-             "", "",
-             "medians of row 1 less 2 × the clock piece (" + Ns(clock) +
-                 " each, pieces row below); bpftrace's one-liner reads no clock"});
-}
-
 }  // namespace
 
 void AddKernelCostRows(const OverheadResults& results, const PiecesResult& pieces, Table& table) {
@@ -183,7 +164,6 @@ void AddKernelCostRows(const OverheadResults& results, const PiecesResult& piece
       table.Add({bpftrace_figure, Times(vs_bpftrace), "", "", how});
       table.Add({empty_figure, Times(vs_empty), "", "", how});
     }
-    if (targeted) AddClockShareRow(kernel, pieces, loop, table);
   }
 
   AddPiecesRows(pieces, table);
