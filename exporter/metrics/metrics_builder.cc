@@ -129,7 +129,8 @@ std::vector<MetricFamily> BuildAcceptFamilies(const MapSnapshot& snapshot,
   const std::vector<double> backlog_bounds = BacklogBucketBounds();
   MetricFamily& backlog_family = families.emplace_back(
       Family("accept4_listen_backlog",
-             "Connections waiting in the listen queue when accept was entered (sk_ack_backlog for TCP, the receive queue for unix sockets).",
+             "Connections waiting in the listen queue when accept was entered (sk_ack_backlog for "
+             "TCP, the receive queue for unix sockets).",
              MetricType::Histogram));
   for (const auto& [labels, backlog] : backlogs) {
     ClientMetric& metric = backlog_family.metric.emplace_back(WithLabels(backlog_names, labels));
