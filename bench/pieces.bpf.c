@@ -174,30 +174,7 @@ int piece_leader_comm_probe_read(void *ctx)
 	return 0;
 }
 
-/* the exit's lookup of an existing series, and its count */
-SEC("tracepoint/syscalls/sys_enter_accept4")
-int piece_stats_entry(void *ctx)
-{
-	struct accept4_key key = {};
-	struct accept4_counts *value;
-
-	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
-	key.result = -11;
-	value = bpf_map_lookup_elem(&stats, &key);
-	if (!value) {
-		bpf_map_update_elem(&stats, &key, &zero_value, BPF_NOEXIST);
-		value = bpf_map_lookup_elem(&stats, &key);
-	}
-	if (value)
-		__sync_fetch_and_add(&value->untimed_calls, 1);
-	return 0;
-}
-
-/*
- * What atomic updates on a shared hash would cost against plain ones on a
- * per-CPU hash: the same look-up of an existing series, then four of the
- * value's counters added to, as count_call does for a timed call.
- */
+/* The series of this process's EAGAIN calls in `map`, made at its first call. */
 static __always_inline struct accept4_counts *existing_series(void *map)
 {
 	struct accept4_key key = {};
@@ -212,6 +189,28 @@ static __always_inline struct accept4_counts *existing_series(void *map)
 	return bpf_map_lookup_elem(map, &key);
 }
 
+/* what the exit does for each call: its series looked up, and one add */
+static __always_inline int count_one_call(void *map)
+{
+	struct accept4_counts *value = existing_series(map);
+
+	if (value)
+		__sync_fetch_and_add(&value->untimed_calls, 1);
+	return 0;
+}
+
+/* the exit's lookup of an existing series, and its count */
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int piece_stats_entry(void *ctx)
+{
+	return count_one_call(&stats);
+}
+
+/*
+ * What atomic updates on a shared hash would cost against plain ones on a
+ * per-CPU hash: the same look-up of an existing series, then four of the
+ * value's counters added to, as count_call does for a timed call.
+ */
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_percpu_plain_adds(void *ctx)
 {
@@ -243,19 +242,7 @@ int piece_shared_atomic_adds(void *ctx)
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int piece_stats_entry_no_prealloc(void *ctx)
 {
-	struct accept4_key key = {};
-	struct accept4_counts *value;
-
-	key.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
-	key.result = -11;
-	value = bpf_map_lookup_elem(&stats_no_prealloc, &key);
-	if (!value) {
-		bpf_map_update_elem(&stats_no_prealloc, &key, &zero_value, BPF_NOEXIST);
-		value = bpf_map_lookup_elem(&stats_no_prealloc, &key);
-	}
-	if (value)
-		__sync_fetch_and_add(&value->untimed_calls, 1);
-	return 0;
+	return count_one_call(&stats_no_prealloc);
 }
 
 /*
@@ -279,15 +266,13 @@ int piece_exit_describe_listener(void *ctx)
 	sink = call.family + call.listener + call.backlog;
 	return 0;
 }
+
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int piece_exit_stats_entry(void *ctx)
 {
-	struct accept4_counts *value = existing_series(&stats);
-
-	if (value)
-		__sync_fetch_and_add(&value->untimed_calls, 1);
-	return 0;
+	return count_one_call(&stats);
 }
+
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int piece_exit_inflight_read(void *ctx)
 {
