@@ -58,6 +58,8 @@ deb $debian_mirror bookworm-updates main
 deb $security bookworm-security main
 SOURCES
   rm -rf "$tree"/var/cache/apt/archives/*.deb "$tree"/var/lib/apt/lists/*
+  # mktemp -d made it 0700; it becomes /, which is 0755 on an installed system
+  chmod 0755 "$tree"
   tar --numeric-owner -C "$tree" -cf "$debian_tarball.tmp" .
   mv "$debian_tarball.tmp" "$debian_tarball"
   rm -rf "$tree"
@@ -71,6 +73,9 @@ enter_chroot() {
   tarball=$(debian_tarball)
   mkdir -p "$root"
   tar --numeric-owner -C "$root" -xf "$tarball"
+  # The tree's top came from mktemp -d (0700); an installed system's / is
+  # 0755, and tests that drop privileges need to reach /usr through it.
+  chmod 0755 "$root"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   # An installed Debian has one; debootstrap leaves it to the installer.
   [ -e "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"

@@ -23,9 +23,9 @@ constexpr const char* kComm = "a4t_bpftrace";
 
 // bpftrace with its output on a pipe; stopped with SIGINT, which makes it
 // print its maps. It finds the syscall tracepoints through tracefs, which a
-// fresh host may not have mounted (the exporter mounts it only in its own
-// mount namespace): it runs in a mount namespace of its own, with tracefs
-// mounted there when it is not already.
+// fresh host may not have mounted: it shares the test's mount namespace,
+// where the test mounts one (EnsureTracefsMounted, as the exporter does;
+// that works in a chroot too, where `unshare --mount` cannot make / private).
 class Bpftrace {
  public:
   explicit Bpftrace(const std::string& program) {
@@ -36,10 +36,7 @@ class Bpftrace {
       dup2(out[1], STDOUT_FILENO);
       dup2(out[1], STDERR_FILENO);
       close(out[0]);
-      execlp("unshare", "unshare", "--mount", "sh", "-c",
-             "mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing;"
-             " exec bpftrace -e \"$0\"",
-             program.c_str(), nullptr);
+      execlp("bpftrace", "bpftrace", "-e", program.c_str(), nullptr);
       _exit(127);
     }
     close(out[1]);
