@@ -175,6 +175,11 @@ int BPF_PROG(handle_io_uring_complete, struct io_ring_ctx *ring, void *req,
 					       &call)) {
 		return 0;
 	}
+	/*
+	 * The completion may run in another task (task work, an io-wq
+	 * worker): the cgroup is the submitter's, as the tgid is.
+	 */
+	key.cgroup_id = with_cgroup ? task_cgroup_id(submitter) : 0;
 	/* the same key as the syscalls': the process, or its name, not both */
 	if (with_pid) {
 		__builtin_memset(key.comm, 0, sizeof(key.comm));

@@ -65,13 +65,17 @@ static __always_inline bool filters_keep(__u32 tgid, __u64 cgroup_id)
 
 /*
  * The cgroup v2 id of `task`, what bpf_get_current_cgroup_id() gives for
- * the current task; 0, without reading it, when no cgroup filter is set.
+ * the current task, for a task that may not be the current one.
  */
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
+/* The same, or 0 without reading it when no cgroup filter is set. */
 static __always_inline __u64 filtered_cgroup_id(struct task_struct *task)
 {
-	if (!filter_cgroups)
-		return 0;
-	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	return filter_cgroups ? task_cgroup_id(task) : 0;
 }
 
 #endif /* ACCEPT4_EXPORTER_BPF_SHARED_MAPS_BPF_H_ */

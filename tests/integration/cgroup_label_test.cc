@@ -7,9 +7,12 @@
 
 #include <string>
 
+#include "accept_calls.h"
 #include "bpf_support.h"
 #include "cgroup_support.h"
 #include "exporter_process.h"
+#include "io_uring_calls.h"
+#include "kernel/io_uring_hooks.h"
 
 namespace accept4_test {
 namespace {
@@ -66,6 +69,39 @@ TEST_F(CgroupLabelTest, SeriesCarryTheCgroupPath) {
       3);
   EXPECT_EQ(metrics.Value("accept4_calls_total", {{"comm", "a4t_cgl_db"}, {"cgroup", db}}), 2);
   EXPECT_EQ(metrics.Find("accept4_calls_total", {{"comm", "a4t_cgl_db"}}).size(), 1u);
+}
+
+// An io_uring completion may run outside the submitting task (task work,
+// an io-wq worker): its cgroup is the submitter's, as its pid is.
+TEST_F(CgroupLabelTest, IoUringAcceptsCarryTheSubmittersCgroup) {
+  if (std::string reason = IoUringUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << "io_uring unavailable: " << reason;
+  }
+  if (std::string reason = accept4_exporter::IoUringHooksUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << "io_uring hooks unavailable: " << reason;
+  }
+  ExporterProcess exporter("poll_interval: 100ms\nlabels: {cgroup: true}\n");
+  ASSERT_TRUE(exporter.running());
+  const std::string ring_cgroup = Make("ring.service");
+  constexpr int kAccepts = 3;
+  const pid_t child = ChildMaking("a4t_cgl_ring", Procs(ring_cgroup), [] {
+    Ring ring;
+    Listener listener(AF_INET, /*nonblocking=*/false);
+    for (int i = 0; i < kAccepts; ++i) {
+      const int client = listener.Connect();
+      close(ring.Accept(listener.fd(), 0));
+      close(client);
+    }
+  });
+  const MetricsText metrics = exporter.ScrapeFresh();
+  Reap(child);
+
+  EXPECT_EQ(metrics.Value("accept4_calls_total", {{"comm", "a4t_cgl_ring"},
+                                                  {"pid", std::to_string(child)},
+                                                  {"syscall", "io_uring"},
+                                                  {"cgroup", ring_cgroup}}),
+            kAccepts);
+  EXPECT_EQ(metrics.Find("accept4_calls_total", {{"comm", "a4t_cgl_ring"}}).size(), 1u);
 }
 
 TEST_F(CgroupLabelTest, PatternShortensThePathToItsCaptureGroup) {

@@ -21,6 +21,14 @@ std::string CgroupV2Mount() {
 }
 
 pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cgroup_procs) {
+  return ChildMaking(comm, cgroup_procs, [calls] {
+    Listener listener(AF_INET, /*nonblocking=*/true);
+    for (int i = 0; i < calls; ++i) RawAccept4(listener.fd(), 0);
+  });
+}
+
+pid_t ChildMaking(const std::string& comm, const std::string& cgroup_procs,
+                  const std::function<void()>& calls) {
   int done[2];
   if (pipe(done) != 0) return -1;
   const pid_t child = fork();
@@ -28,8 +36,7 @@ pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cg
     close(done[0]);
     if (!cgroup_procs.empty()) std::ofstream(cgroup_procs) << getpid() << std::endl;
     ScopedComm name(comm);
-    Listener listener(AF_INET, /*nonblocking=*/true);
-    for (int i = 0; i < calls; ++i) RawAccept4(listener.fd(), 0);
+    calls();
     const char byte = 1;
     write(done[1], &byte, 1);
     // stay alive until the parent has scraped, so the series is not reaped

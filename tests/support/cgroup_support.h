@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 namespace accept4_test {
@@ -17,6 +18,11 @@ std::string CgroupV2Mount();
 // calls are made (the child says so through a pipe). The child waits to be
 // reaped, so that its series stay while the test scrapes.
 pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cgroup_procs = "");
+
+// The same with the child's calls made by `calls`, after it moved to
+// `cgroup_procs` and took the name `comm`.
+pid_t ChildMaking(const std::string& comm, const std::string& cgroup_procs,
+                  const std::function<void()>& calls);
 
 // Kills and waits for a child of ChildMakingCalls.
 void Reap(pid_t child);
