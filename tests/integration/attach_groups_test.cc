@@ -14,7 +14,7 @@
 #include "bpf_support.h"
 #include "exporter_process.h"
 #include "io_uring_calls.h"
-#include "kernel/io_uring_hooks.h"
+#include "io_uring_skip.h"
 #include "loopback_port.h"
 
 namespace accept4_test {
@@ -61,10 +61,9 @@ class ScopedAttachRefusal {
 
 TEST(AttachGroupsTest, RefusedIoUringHooksAreLeftOutAndTheSyscallsCounted) {
   SKIP_WITHOUT_BPF();
-  if (std::string reason = accept4_exporter::IoUringHooksUnavailableReason(); !reason.empty()) {
-    GTEST_SKIP() << "io_uring hooks unavailable: " << reason;
+  if (std::string reason = IoUringAcceptsUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
   }
-  if (std::string reason = IoUringUnavailableReason(); !reason.empty()) GTEST_SKIP() << reason;
   // The group's second program: the first, attached already, must go too.
   const ScopedAttachRefusal refusal("handle_io_uring_complete");
   ExporterProcess exporter("poll_interval: 100ms\n");

@@ -12,7 +12,7 @@
 #include "cgroup_support.h"
 #include "exporter_process.h"
 #include "io_uring_calls.h"
-#include "kernel/io_uring_hooks.h"
+#include "io_uring_skip.h"
 
 namespace accept4_test {
 namespace {
@@ -74,11 +74,8 @@ TEST_F(CgroupLabelTest, SeriesCarryTheCgroupPath) {
 // An io_uring completion may run outside the submitting task (task work,
 // an io-wq worker): its cgroup is the submitter's, as its pid is.
 TEST_F(CgroupLabelTest, IoUringAcceptsCarryTheSubmittersCgroup) {
-  if (std::string reason = IoUringUnavailableReason(); !reason.empty()) {
-    GTEST_SKIP() << "io_uring unavailable: " << reason;
-  }
-  if (std::string reason = accept4_exporter::IoUringHooksUnavailableReason(); !reason.empty()) {
-    GTEST_SKIP() << "io_uring hooks unavailable: " << reason;
+  if (std::string reason = IoUringAcceptsUnavailableReason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
   }
   ExporterProcess exporter("poll_interval: 100ms\nlabels: {cgroup: true}\n");
   ASSERT_TRUE(exporter.running());

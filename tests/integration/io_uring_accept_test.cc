@@ -17,6 +17,7 @@
 #include "bpf_support.h"
 #include "exporter_process.h"
 #include "io_uring_calls.h"
+#include "io_uring_skip.h"
 #include "kernel/io_uring_hooks.h"
 
 namespace accept4_test {
@@ -39,13 +40,7 @@ class IoUringAcceptTest : public testing::Test {
     if (std::string reason = BpfUnavailableReason(); !reason.empty()) {
       return "BPF unavailable: " + reason;
     }
-    if (std::string reason = IoUringUnavailableReason(); !reason.empty()) {
-      return "io_uring unavailable: " + reason;
-    }
-    if (std::string reason = accept4_exporter::IoUringHooksUnavailableReason(); !reason.empty()) {
-      return "io_uring hooks unavailable: " + reason;
-    }
-    return "";
+    return IoUringAcceptsUnavailableReason();
   }
   void SetUp() override {
     if (const std::string reason = SkipReason(); !reason.empty()) GTEST_SKIP() << reason;

@@ -24,7 +24,7 @@ pid_t ChildMakingCalls(const std::string& comm, int calls, const std::string& cg
 pid_t ChildMaking(const std::string& comm, const std::string& cgroup_procs,
                   const std::function<void()>& calls);
 
-// Kills and waits for a child of ChildMakingCalls.
+// Kills and waits for a child of ChildMakingCalls or ChildMaking.
 void Reap(pid_t child);
 
 }  // namespace accept4_test
