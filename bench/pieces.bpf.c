@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The pieces that accept4.bpf.c's programs are made of, each alone in a
- * program on sys_enter_accept4, so that the kernel's run-time statistics say
- * what each piece costs per call (minus piece_empty, the cost of any
- * program that stores its result). The benchmark prints them beside the
+ * program on sys_enter_accept4 (or, named exit_*, on sys_exit_accept4), so
+ * that the kernel's run-time statistics say what each piece costs per call
+ * (minus the empty program on the same tracepoint, the cost of any program
+ * that stores its result). The benchmark prints them beside the
  * per-call figures, so that a missed target comes with where the time goes.
  *
  * describe_listener, the comm read and the inflight map are the exporter's

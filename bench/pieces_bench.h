@@ -1,7 +1,7 @@
 // Where the exporter's BPF time goes: bench/pieces.bpf.c runs each piece of
-// accept4.bpf.c alone in a program on sys_enter_accept4, attached one at a
-// time, and the kernel's run-time statistics give each one's cost per call
-// under the EAGAIN loop.
+// accept4.bpf.c alone in a program on sys_enter_accept4 (exit_* pieces on
+// sys_exit_accept4), attached one at a time, and the kernel's run-time statistics give each one's
+// cost per call under the EAGAIN loop.
 #pragma once
 
 #include <string>
