@@ -13,8 +13,7 @@ struct Choice {
 };
 
 Choice Decide() {
-  const char* forced = getenv(kForceProbeReadVariable);
-  if (forced && std::string(forced) == "1") {
+  if (ProbeReadForced()) {
     return {ListenerReads::kProbeRead,
             std::string("probe_read (forced by ") + kForceProbeReadVariable + "=1)"};
   }
@@ -31,6 +30,11 @@ const Choice& Chosen() {
 }
 
 }  // namespace
+
+bool ProbeReadForced() {
+  const char* forced = getenv(kForceProbeReadVariable);
+  return forced && std::string(forced) == "1";
+}
 
 ListenerReads ChooseListenerReads() { return Chosen().reads; }
 

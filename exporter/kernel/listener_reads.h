@@ -15,6 +15,9 @@ enum class ListenerReads { kDirect, kProbeRead };
 // so that tests and the benchmark can run both builds on one kernel.
 inline constexpr const char* kForceProbeReadVariable = "ACCEPT4_EXPORTER_FORCE_PROBE_READ";
 
+// Whether this process's environment sets ACCEPT4_EXPORTER_FORCE_PROBE_READ=1.
+bool ProbeReadForced();
+
 // kDirect where the kernel's BTF has bpf_rdonly_cast, unless
 // ACCEPT4_EXPORTER_FORCE_PROBE_READ is set to 1. Decided once per process:
 // neither the kernel nor the environment changes under it.

@@ -8,7 +8,6 @@
 #include "kernel/listener_reads.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <string>
 
@@ -22,17 +21,12 @@ namespace {
 
 using accept4_exporter::kForceProbeReadVariable;
 
-bool ProbeReadForcedHere() {
-  const char* forced = getenv(kForceProbeReadVariable);
-  return forced && std::string(forced) == "1";
-}
-
 TEST(ListenerReadsTest, LoadsTheBuildThatTheKernelAndTheEnvironmentAskFor) {
   SKIP_WITHOUT_BPF();
   ExporterProcess exporter("poll_interval: 100ms\n");
   ASSERT_TRUE(exporter.running());
-  const bool direct =
-      !ProbeReadForcedHere() && accept4_exporter::KernelHasFunction("bpf_rdonly_cast");
+  const bool direct = !accept4_exporter::ProbeReadForced() &&
+                      accept4_exporter::KernelHasFunction("bpf_rdonly_cast");
   EXPECT_NE(
       exporter.StderrText().find(direct ? "listener reads: direct" : "listener reads: probe_read"),
       std::string::npos)
